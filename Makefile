@@ -1,0 +1,47 @@
+# vibevmm: one entry point.
+#   make            build bin/vibegen, generate the selected machine, build bin/vibevmm
+#   make test       unit, corpus, golden and guest boot tests (cmocka)
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make bench-decode / bench-exit   benchmarks (not tests)
+#
+# The selected machine is the one vibegen generated last (build/gen/selected),
+# so `vibegen machines/x.yaml && make` builds x; MACHINE_FILE=... overrides.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+OPT     ?= -O2
+CFLAGS  ?= $(OPT) -g
+WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
+CPPFLAGS_COMMON := -D_GNU_SOURCE -MMD -MP
+
+# make SAN=1: AddressSanitizer + UndefinedBehaviorSanitizer for everything.
+ifeq ($(SAN),1)
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+BUILD ?= build/san
+else
+SANFLAGS :=
+BUILD ?= build
+endif
+BIN ?= bin
+
+PKG_CONFIG ?= pkg-config
+RE2C       ?= re2c
+
+MACHINE_FILE ?= $(shell cat build/gen/selected 2>/dev/null || echo machines/virt.yaml)
+MACHINE      := $(basename $(notdir $(MACHINE_FILE)))
+
+.PHONY: all test install clean bench-decode bench-exit deps
+all:
+
+include compiler/compiler.mk
+include runtime/runtime.mk
+include tests/tests.mk
+
+deps:
+	scripts/deps.sh
+
+clean:
+	rm -rf build bin
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

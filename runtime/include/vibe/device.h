@@ -1,0 +1,42 @@
+/*
+ * The device framework: a device type is a struct of callbacks plus its own
+ * state. The generated machine table points each device at its type's ops
+ * (vibe_dev_<type>_ops), and the vCPU loop reaches a device through the
+ * generated decode functions, never by searching.
+ */
+#ifndef VIBE_DEVICE_H
+#define VIBE_DEVICE_H
+
+#include <stdint.h>
+#include "vibe/machine.h"
+
+struct vibe_vm;
+
+/* One instance per entry of vibe_machine.devs, same index. */
+struct vibe_dev {
+	const struct vibe_dev_desc *desc;
+	struct vibe_vm *vm;
+	unsigned index;
+	void *state; /* owned by the device type */
+};
+
+struct vibe_device_ops {
+	const char *type;
+	/* Called once after guest RAM is mapped and before any vCPU runs.
+	 * Returns 0, or -1 after logging why (vibevmm then exits 1). */
+	int (*init)(struct vibe_dev *dev);
+	/* off is relative to desc->base; size is 1, 2, 4 or 8 (any size may
+	 * arrive from a hostile guest: ignore what the device does not support).
+	 * Called from vCPU threads; the device does its own locking. */
+	uint64_t (*read)(struct vibe_dev *dev, uint64_t off, unsigned size);
+	void (*write)(struct vibe_dev *dev, uint64_t off, unsigned size, uint64_t val);
+	void (*reset)(struct vibe_dev *dev); /* optional */
+	void (*destroy)(struct vibe_dev *dev); /* optional */
+};
+
+/* Typed property lookups with the machine file's values (defaults applied by
+ * vibegen); `dflt` is returned only when the key is absent. */
+uint64_t vibe_dev_prop_u64(const struct vibe_dev *dev, const char *key, uint64_t dflt);
+const char *vibe_dev_prop_str(const struct vibe_dev *dev, const char *key, const char *dflt);
+
+#endif

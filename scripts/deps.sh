@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Install the Debian packages vibevmm needs to build and test, if missing.
+# Run as root on a fresh Debian machine (CI does); as a user it only reports.
+set -euo pipefail
+
+pkgs=(
+  build-essential pkg-config git
+  libyaml-dev re2c             # vibegen: parser and scalar lexer
+  libcmocka-dev                # tests
+  valgrind                     # benchmarks: instruction counts
+  binutils                     # test guests: as, objcopy
+  acpica-tools                 # iasl: generated ACPI tables (x86 Linux boot)
+  qemu-system-x86 busybox-static cpio  # Linux test bed (L1/L2 guests)
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "deps.sh: missing packages: ${missing[*]}" >&2
+  echo "deps.sh: run as root, or: sudo apt-get install ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"
