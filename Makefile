@@ -34,8 +34,7 @@ MACHINE      := $(basename $(notdir $(MACHINE_FILE)))
 .PHONY: all test install clean bench-decode bench-exit deps
 all:
 
-include compiler/compiler.mk
-include runtime/runtime.mk
+include $(wildcard compiler/compiler.mk runtime/runtime.mk)
 include tests/tests.mk
 
 deps:
