@@ -1,0 +1,47 @@
+/*
+ * The stdio console: the guest's serial line on vibevmm's stdin/stdout.
+ *
+ * Output goes straight to stdout with write(2) (unbuffered, so the guest's
+ * text and vibevmm's stderr log interleave in the order they happened).
+ * Input is read by one thread into a small ring; the device that owns the
+ * input (the first UART) is told when bytes arrive and pulls them when its
+ * FIFO has room, so nothing is dropped while the guest is slow.
+ *
+ * When stdin is a terminal it is put in raw mode (the guest does its own
+ * echo and line editing; Ctrl-C goes to the guest) and restored on every
+ * way out: console_restore(), atexit, and SIGINT/SIGTERM/SIGHUP. The escape
+ * Ctrl-a x quits vibevmm (exit 0), Ctrl-a Ctrl-a sends one Ctrl-a, Ctrl-a h
+ * prints the escapes on stderr. Escapes apply only to a terminal: piped
+ * input reaches the guest byte for byte.
+ */
+#ifndef VIBE_CONSOLE_H
+#define VIBE_CONSOLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Idempotent. Sets up the terminal; does not start reading yet.
+ * Returns 0, or -1 after logging why. */
+int console_init(void);
+
+/* Put the terminal back as it was. Safe to call more than once, from any
+ * thread, and from a signal handler. The runtime calls it before exiting. */
+void console_restore(void);
+
+/* Write the guest's bytes to stdout, retrying short writes and EAGAIN.
+ * A closed stdout is not an error for the guest: bytes are dropped. */
+void console_write(const void *buf, size_t len);
+
+/* Called on the input thread when new bytes are in the ring. */
+typedef void (*console_notify_fn)(void *opaque);
+/* Called on the input thread for Ctrl-a x. */
+typedef void (*console_quit_fn)(void *opaque);
+
+/* Start the input thread and deliver input to one owner. Only the first
+ * caller gets stdin; later callers get -1 (and have no input). */
+int console_attach_input(console_notify_fn notify, console_quit_fn quit, void *opaque);
+
+/* Take up to `max` bytes of pending input (non-blocking). Returns how many. */
+size_t console_read(uint8_t *buf, size_t max);
+
+#endif
