@@ -43,4 +43,4 @@ deps:
 clean:
 	rm -rf build bin
 
--include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f -not -path '*/linux-cache/*' 2>/dev/null)
