@@ -12,7 +12,7 @@
 
 #define HEX(x) fprintf(out, "0x%" PRIx64 "ULL", (uint64_t)(x))
 
-/* lead: "/*" or "#"; cont: what starts the following lines. */
+/* lead opens the header (a C comment or "#"); cont starts its later lines. */
 static void header(const struct machine *m, const char *what, const char *lead,
 		   const char *cont, FILE *out)
 {
