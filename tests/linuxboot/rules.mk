@@ -1,0 +1,24 @@
+# Linux boot building blocks: kernel loaders, zero page, CPUID, ACPI tables
+# and the boot-time devices, tested against a fake guest (fake_vm.c) that
+# implements the real guest_mem.h interface.
+LB_OUT    := $(BUILD)/tests/linuxboot
+LB_CFLAGS := $(CFLAGS) $(WARN) $(SANFLAGS) $(CPPFLAGS_COMMON) \
+             -Iruntime/include -Iruntime -Itests/linuxboot $(CMOCKA_CFLAGS)
+
+LB_X86 := runtime/arch/x86_64
+
+# test name -> sources (besides the test itself)
+LB_SRCS_test_bzimage     := $(LB_X86)/bzimage.c tests/linuxboot/fake_vm.c
+LB_SRCS_test_boot_params := $(LB_X86)/boot_params.c $(LB_X86)/bzimage.c tests/linuxboot/fake_vm.c
+
+LB_TESTS := test_bzimage test_boot_params
+TEST_BINS += $(addprefix $(LB_OUT)/,$(LB_TESTS))
+
+# One explicit rule per test (no .SECONDEXPANSION: it would change how
+# every other fragment's prerequisites are read).
+define LB_TEST_RULE
+$(LB_OUT)/$(1): tests/linuxboot/$(1).c $(LB_SRCS_$(1)) $(wildcard runtime/arch/x86_64/*.h) tests/linuxboot/fake_vm.h
+	@mkdir -p $$(@D)
+	$$(CC) $$(LB_CFLAGS) -o $$@ $$(filter %.c,$$^) $$(SANFLAGS) $$(CMOCKA_LIBS)
+endef
+$(foreach t,$(LB_TESTS),$(eval $(call LB_TEST_RULE,$(t))))
