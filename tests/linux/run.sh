@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Host-side driver of the Linux test bed.
+#
+#   tests/linux/run.sh [CASE...]            run the cases (default: all of cases/*.sh)
+#   tests/linux/run.sh --bench NAME [ARG...] run tests/linux/bench-NAME.sh instead
+#   tests/linux/run.sh --list               list the cases
+#
+# Builds what is missing (fetch.sh, the vmrun helper, both initramfs images),
+# then runs the cases where Linux guests can run:
+#   l1      this host's /dev/kvm can't boot Linux (kvm_pvm, no svm/vmx, or no
+#           /dev/kvm): boot ONE "L1" Debian kernel under QEMU TCG with an
+#           emulated AMD SVM CPU, load kvm-amd in it and run every case there;
+#           verdicts come back on L1's serial console.
+#   direct  the host has hardware KVM: run the cases here.
+# VIBE_TESTBED=l1|direct forces either. Other knobs: VIBE_L1_TIMEOUT (seconds,
+# default: the cases' timeouts + 120), VIBE_L1_MEM (MiB, default 2048).
+#
+# Prints one `VIBE-RESULT CASE PASS|FAIL|SKIP DETAIL` line per case, also into
+# build/tests/linux/results.txt (L1's console: l1-console.log beside it).
+# Exit status: 0 no failure, 1 a case failed, 77 the test bed can't run here
+# (the reason on a `VIBE-TESTBED-SKIP reason` line), 2 a build step failed.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+T=$ROOT/tests/linux
+
+testbed_skip() { echo "VIBE-TESTBED-SKIP $*"; exit 77; }
+trap 'rc=$?; [ $rc -eq 0 ] || [ $rc -eq 1 ] || [ $rc -eq 77 ] || echo "run.sh: failed (status $rc)" >&2' EXIT
+
+bench=
+if [ "${1:-}" = --list ]; then
+  (cd "$T/cases" && ls *.sh | sed 's/\.sh$//'); exit 0
+elif [ "${1:-}" = --bench ]; then
+  [ $# -ge 2 ] || die "usage: run.sh --bench NAME [ARG...]"
+  bench=$2; shift 2
+  [ -f "$T/bench-$bench.sh" ] || die "no $T/bench-$bench.sh"
+  cases=()
+else
+  if [ $# -gt 0 ]; then cases=("$@"); else
+    mapfile -t cases < <(cd "$T/cases" && ls *.sh | sed 's/\.sh$//')
+  fi
+  for c in "${cases[@]}"; do [ -f "$T/cases/$c.sh" ] || die "no case $c (tests/linux/cases/$c.sh)"; done
+fi
+
+# ---- where to run ----
+testbed=${VIBE_TESTBED:-}
+if [ -z "$testbed" ]; then
+  if [ -d /sys/module/kvm_pvm ] || ! grep -qwE 'svm|vmx' /proc/cpuinfo || [ ! -c /dev/kvm ]; then
+    testbed=l1
+  else
+    testbed=direct
+  fi
+fi
+case $testbed in l1|direct) ;; *) die "VIBE_TESTBED must be l1 or direct, not '$testbed'" ;; esac
+qemu=$(command -v qemu-system-x86_64 || true)
+if [ $testbed = l1 ] && [ -z "$qemu" ]; then
+  testbed_skip "qemu-system-x86_64 not installed (Debian package qemu-system-x86): needed to boot L1"
+fi
+for tool in cpio objcopy cc; do
+  command -v $tool >/dev/null || testbed_skip "$tool not installed"
+done
+
+# ---- build what is missing ----
+t0=$(date +%s.%N)
+mkdir -p "$OUT"
+"$T/fetch.sh" >&2 || testbed_skip "cannot fetch the Debian packages (fetch.sh failed; offline?)"
+load_paths
+# vmrun must run inside L1's initramfs, which has no libc: link it statically.
+if [ ! -x "$OUT/vmrun" ] || [ "$T/vmrun.c" -nt "$OUT/vmrun" ]; then
+  cc -static -O2 -Wall -Wextra -Werror -o "$OUT/vmrun.tmp" "$T/vmrun.c" || exit 2
+  mv "$OUT/vmrun.tmp" "$OUT/vmrun"
+fi
+# The images are rebuilt every run (a few seconds): the cases, guest scripts
+# and bin/vibevmm they carry change often, and a stale image would test old code.
+"$T/mkinitramfs-l2.sh" || exit 2
+[ $testbed = direct ] || "$T/mkinitramfs-l1.sh" || exit 2
+t1=$(date +%s.%N)
+awk -v a="$t0" -v b="$t1" -v tb="$testbed" 'BEGIN { printf "run.sh: test bed %s, built in %.1f s\n", tb, b - a }' >&2
+
+results=$OUT/results.txt
+: > "$results"
+
+# ---- direct: run the cases on this host ----
+if [ $testbed = direct ]; then
+  export VIBE_ROOT=$ROOT VIBE_TESTBED=direct
+  export VIBE_L2_KERNEL=$L2_KERNEL VIBE_L2_INITRD=$OUT/l2-initrd.cpio VIBE_L2_KVER=$L2_KVER
+  export VIBE_VMM=$ROOT/bin/vibevmm VIBE_QEMU=$qemu VIBE_VMRUN=$OUT/vmrun
+  if [ -n "$bench" ]; then
+    sh "$T/bench-$bench.sh" "$@" | sed -n 's/^VIBE-BENCH //p'
+    exit 0
+  fi
+  for c in "${cases[@]}"; do
+    sh "$T/run-case.sh" "$c" | tee -a "$OUT/direct-console.log" | grep '^VIBE-RESULT ' | tee -a "$results"
+  done
+else
+  # ---- l1: one TCG boot runs them all ----
+  if [ -n "$bench" ]; then
+    words="vibe.bench=$bench"
+    [ $# -eq 0 ] || words="$words vibe.args=$(IFS=,; echo "$*")"
+    limit=${VIBE_L1_TIMEOUT:-1200}
+  else
+    words="vibe.cases=$(IFS=,; echo "${cases[*]}")"
+    limit=120
+    for c in "${cases[@]}"; do
+      ct=$(sed -n 's/^# vibe-timeout: *\([0-9][0-9]*\).*/\1/p' "$T/cases/$c.sh" | head -n1)
+      limit=$((limit + ${ct:-120}))
+    done
+    limit=${VIBE_L1_TIMEOUT:-$limit}
+  fi
+  log=$OUT/l1-console.log
+  # -cpu qemu64,+svm,+npt: TCG emulates AMD SVM with nested paging, which is
+  # all kvm-amd needs. One vCPU: TCG runs it on one host thread anyway, and
+  # the host's two cores are shared. quiet + console on ttyS0 only.
+  # vmrun kills QEMU at the deadline; -no-reboot turns a crash into an exit.
+  "$OUT/vmrun" -t "$limit" -m VIBE-L1-UP -o "$log" -s "$OUT/l1.sum" \
+      -e "$( [ -n "$bench" ] && echo VIBE-BENCH || echo VIBE-RESULT )" -- \
+    "$qemu" -accel tcg -cpu qemu64,+svm,+npt -smp 1 -m "${VIBE_L1_MEM:-2048}" \
+      -nodefaults -no-user-config -display none -serial stdio -no-reboot \
+      -kernel "$L1_KERNEL" -initrd "$OUT/l1-initrd.cpio" \
+      -append "console=ttyS0 quiet panic=-1 $words" |
+    tr -d '\r' | if [ -n "$bench" ]; then sed -u 's/^VIBE-BENCH //'; else tee -a "$results"; fi
+  . "$OUT/l1.sum"
+  awk -v m="$marker_ms" -v e="$exit_ms" -v s="$status" 'BEGIN {
+    printf "run.sh: L1 reached its init after %.1f s, powered off after %.1f s (QEMU status %s)\n", m / 1000, e / 1000, s }' >&2
+  grep -q '^VIBE-DONE' "$log" || {
+    echo "run.sh: L1 did not finish (status $status); last console lines:" >&2
+    tail -n 20 "$log" | sed 's/^/  | /' >&2
+  }
+  [ -z "$bench" ] || exit 0
+fi
+
+# A case that never reported (L1 died, timed out) is a failure too.
+for c in "${cases[@]}"; do
+  grep -q "^VIBE-RESULT $c " "$results" || echo "VIBE-RESULT $c FAIL no result (test bed ended early; see $OUT)" | tee -a "$results"
+done
+n_pass=$(grep -c '^VIBE-RESULT [^ ]* PASS' "$results" || true)
+n_fail=$(grep -c '^VIBE-RESULT [^ ]* FAIL' "$results" || true)
+n_skip=$(grep -c '^VIBE-RESULT [^ ]* SKIP' "$results" || true)
+awk -v p="$n_pass" -v f="$n_fail" -v s="$n_skip" -v a="$t0" -v b="$(date +%s.%N)" \
+  'BEGIN { printf "run.sh: %s passed, %s failed, %s skipped in %.0f s total\n", p, f, s, b - a }' >&2
+[ "$n_fail" -eq 0 ]
