@@ -47,6 +47,9 @@ struct dev_type {
 	int irq;               /* 0 = no irq, 1 = optional, 2 = required (auto-assigned if absent) */
 	const struct prop_def *props;
 	const char *doc;
+	/* Added by the front end (appended, so existing initialisers still work): */
+	uint64_t size_per_vcpu; /* size grows by this per vCPU (gicv3 redistributors) */
+	int default_irq;        /* irq used when optional and absent; 0 = none */
 };
 
 extern const struct dev_type dev_types[];
@@ -109,11 +112,15 @@ struct machine {
 	struct m_dev *devs;      /* sorted: MMIO by base, then PIO by base */
 	struct m_boot boot;
 	uint64_t mmio_base, mmio_size; /* window for auto-placement */
+	void *priv;              /* front end's allocations, released by machine_free() */
 };
 
 /* Front end: parse, validate, lay out. Returns 0 with *out filled, or the
- * number of errors (already printed through diag.h). */
+ * number of errors (already printed through diag.h), or -1 when the file
+ * cannot be read at all (also printed; vibegen exits 2 then, not 1). */
 int machine_load(const char *path, struct machine *out);
+/* Release what machine_load allocated (tests; sanitizer-clean exits). */
+void machine_free(struct machine *m);
 
 /* Emitters. Each writes to an open stream and returns 0 or -1. */
 int emit_machine_c(const struct machine *m, FILE *out);  /* machine.c */

@@ -6,6 +6,7 @@ set -euo pipefail
 pkgs=(
   build-essential pkg-config git
   libyaml-dev re2c             # vibegen: parser and scalar lexer
+  libssl-dev                   # vibegen: sha256 of machine files (libcrypto)
   libcmocka-dev                # tests
   valgrind                     # benchmarks: instruction counts
   binutils                     # test guests: as, objcopy
