@@ -11,7 +11,9 @@ LB_X86 := runtime/arch/x86_64
 LB_SRCS_test_bzimage     := $(LB_X86)/bzimage.c tests/linuxboot/fake_vm.c
 LB_SRCS_test_boot_params := $(LB_X86)/boot_params.c $(LB_X86)/bzimage.c tests/linuxboot/fake_vm.c
 
-LB_TESTS := test_bzimage test_boot_params
+LB_SRCS_test_cpuid       := $(LB_X86)/cpuid.c
+
+LB_TESTS := test_bzimage test_boot_params test_cpuid
 TEST_BINS += $(addprefix $(LB_OUT)/,$(LB_TESTS))
 
 # One explicit rule per test (no .SECONDEXPANSION: it would change how
