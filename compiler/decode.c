@@ -37,6 +37,38 @@ static int push(struct dec_tree *t, unsigned *cap, uint64_t lo, int index, const
 	return 0;
 }
 
+static unsigned levels(unsigned nsegs)
+{
+	unsigned d = 0;
+	while ((1ull << d) < nsegs)
+		d++;
+	return d;
+}
+
+/* Estimated x86-64 instructions on the longest path: a compare-and-branch
+ * per level, plus a constant load when a boundary does not fit the
+ * sign-extended 32-bit immediate of `cmp`. */
+static unsigned cost(const struct dec_tree *t, unsigned first, uint64_t bias)
+{
+	unsigned per = 2;
+	for (unsigned i = first + 1; i < t->nsegs; i++)
+		if (t->segs[i].lo - bias > 0x7fffffffu)
+			per = 3;
+	return levels(t->nsegs - first) * per + (first ? 1 : 0);
+}
+
+static void choose_rotation(struct dec_tree *t)
+{
+	t->first = 0;
+	t->bias = 0;
+	if (t->nsegs < 3 || t->segs[0].index != t->segs[t->nsegs - 1].index)
+		return;
+	if (cost(t, 1, t->segs[1].lo) < cost(t, 0, 0)) {
+		t->first = 1;
+		t->bias = t->segs[1].lo;
+	}
+}
+
 int decode_build(const struct dec_range *r, unsigned n, struct dec_tree *t)
 {
 	unsigned cap = 0;
@@ -45,6 +77,8 @@ int decode_build(const struct dec_range *r, unsigned n, struct dec_tree *t)
 
 	t->segs = NULL;
 	t->nsegs = 0;
+	t->first = 0;
+	t->bias = 0;
 	if (push(t, &cap, 0, -1, NULL))
 		goto fail;
 	for (unsigned i = 0; i < n; i++) {
@@ -60,6 +94,7 @@ int decode_build(const struct dec_range *r, unsigned n, struct dec_tree *t)
 		}
 		pos = end;
 	}
+	choose_rotation(t);
 	return 0;
 fail:
 	decode_free(t);
@@ -75,10 +110,7 @@ void decode_free(struct dec_tree *t)
 
 unsigned decode_depth(const struct dec_tree *t)
 {
-	unsigned d = 0;
-	while ((1ull << d) < t->nsegs)
-		d++;
-	return d;
+	return levels(t->nsegs - t->first);
 }
 
 /* The split of segments [lo, hi): left gets the smaller half, so every
@@ -90,7 +122,10 @@ static unsigned split(unsigned lo, unsigned hi)
 
 static void put_range(const struct dec_tree *t, unsigned i, FILE *out)
 {
-	if (i + 1 < t->nsegs)
+	if (i + 1 == t->nsegs && t->first) /* the last segment also holds the wrapped first */
+		fprintf(out, "0x%" PRIx64 "-0x%" PRIx64 ", 0x0-0x%" PRIx64, t->segs[i].lo, UINT64_MAX,
+			t->bias - 1);
+	else if (i + 1 < t->nsegs)
 		fprintf(out, "0x%" PRIx64 "-0x%" PRIx64, t->segs[i].lo, t->segs[i + 1].lo - 1);
 	else
 		fprintf(out, "0x%" PRIx64 "-0x%" PRIx64, t->segs[i].lo, UINT64_MAX);
@@ -114,13 +149,13 @@ static void emit_c_rec(const struct dec_tree *t, unsigned lo, unsigned hi, unsig
 		if (s->comment)
 			emit_c_comment_text(s->comment, out);
 		else
-			fputs("unmapped", out);
+			fputs(s->index < 0 ? "unmapped" : "mapped", out);
 		fputs(" */\n", out);
 		return;
 	}
 	unsigned mid = split(lo, hi);
 	indent(depth, out);
-	fprintf(out, "if (%s < 0x%" PRIx64 "ULL) {\n", var, t->segs[mid].lo);
+	fprintf(out, "if (%s < 0x%" PRIx64 "ULL) {\n", var, t->segs[mid].lo - t->bias);
 	emit_c_rec(t, lo, mid, depth + 1, var, out);
 	indent(depth, out);
 	fputs("}\n", out);
@@ -133,7 +168,13 @@ int decode_emit_c(const struct dec_tree *t, const char *var, FILE *out)
 		indent(1, out);
 		fprintf(out, "(void)%s;\n", var);
 	}
-	emit_c_rec(t, 0, t->nsegs, 1, var, out);
+	if (t->first) {
+		indent(1, out);
+		fprintf(out, "const uint64_t off = %s - 0x%" PRIx64 "ULL; /* below this wraps to the top */\n",
+			var, t->bias);
+		var = "off";
+	}
+	emit_c_rec(t, t->first, t->nsegs, 1, var, out);
 	return ferror(out) ? -1 : 0;
 }
 
@@ -168,7 +209,8 @@ static unsigned emit_dot_rec(const struct dec_tree *t, unsigned lo, unsigned hi,
 		return me;
 	}
 	unsigned mid = split(lo, hi);
-	fprintf(out, "\t\t%s%u [label=\"< 0x%" PRIx64 "\"];\n", prefix, me, t->segs[mid].lo);
+	fprintf(out, "\t\t%s%u [label=\"%s < 0x%" PRIx64 "\"];\n", prefix, me,
+		t->first ? "off" : "a", t->segs[mid].lo - t->bias);
 	unsigned l = emit_dot_rec(t, lo, mid, prefix, next, out);
 	unsigned r = emit_dot_rec(t, mid, hi, prefix, next, out);
 	fprintf(out, "\t\t%s%u -> %s%u [label=\"yes\"];\n", prefix, me, prefix, l);
@@ -182,7 +224,10 @@ int decode_emit_dot(const struct dec_tree *t, const char *prefix, const char *la
 	fprintf(out, "\tsubgraph cluster_%s {\n\t\tlabel=\"", prefix);
 	put_dot_text(label, out);
 	fputs("\";\n", out);
-	emit_dot_rec(t, 0, t->nsegs, prefix, &next, out);
+	if (t->first)
+		fprintf(out, "\t\t%s_rot [shape=plaintext, label=\"off = a - 0x%" PRIx64 "\"];\n"
+			"\t\t%s_rot -> %s0;\n", prefix, t->bias, prefix, prefix);
+	emit_dot_rec(t, t->first, t->nsegs, prefix, &next, out);
 	fputs("\t}\n", out);
 	return ferror(out) ? -1 : 0;
 }
