@@ -1,0 +1,168 @@
+/*
+ * The hypervisor backend interface: the only way the VM, the vCPU loop, the
+ * loaders and the devices talk to the hypervisor. runtime/hv/kvm.c (and
+ * kvm_x86.c for x86 specifics) implement it on Linux KVM; an HVF backend
+ * implements the same functions on macOS. Nothing outside runtime/hv/
+ * includes <linux/kvm.h>.
+ *
+ * Conventions: functions returning int give 0 on success and -1 after
+ * logging what failed (with the ioctl name and strerror), so callers only
+ * decide the exit status. Exit information is translated into the
+ * arch-neutral struct hv_exit without copying payloads: IO/MMIO data
+ * pointers point into the backend's shared run area and stay valid until
+ * the next hv_vcpu_run() on that vCPU, which also completes the access
+ * (a read's result is written through the pointer before re-entering).
+ */
+#ifndef VIBE_HV_H
+#define VIBE_HV_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+struct hv_vm;
+struct hv_vcpu;
+
+/* ---- VM ---------------------------------------------------------------- */
+
+struct hv_caps {
+	unsigned max_vcpus;     /* recommended maximum */
+	unsigned max_slots;     /* memory slots */
+	int readonly_mem;       /* read-only slots (guest writes exit as MMIO) */
+	int irqchip;            /* in-kernel interrupt controller available */
+};
+
+/* Opens the hypervisor (e.g. /dev/kvm), checks the API version and the
+ * capabilities vibevmm cannot run without, creates an empty VM. */
+struct hv_vm *hv_vm_create(void);
+void hv_vm_destroy(struct hv_vm *vm);
+const struct hv_caps *hv_vm_caps(const struct hv_vm *vm);
+
+#define HV_MEM_READONLY 0x1u
+
+/* Map host memory [hva, hva+size) at guest-physical gpa as slot `slot`.
+ * Page-aligned gpa/size/hva. */
+int hv_map_memory(struct hv_vm *vm, unsigned slot, uint64_t gpa, uint64_t size,
+		  void *hva, unsigned flags);
+
+/* In-kernel interrupt controller. x86: PIC + IOAPIC + per-vCPU LAPIC
+ * (KVM_CREATE_IRQCHIP) and, with HV_IRQCHIP_PIT, the i8254 PIT. Must be
+ * called before any vCPU is created. Returns -1 when unavailable. */
+#define HV_IRQCHIP_PIT 0x1u
+int hv_create_irqchip(struct hv_vm *vm, unsigned flags);
+/* Drive interrupt line `irq` (x86: IOAPIC/PIC pin 0..23; arm64: SPI) to
+ * `level`. Edge-triggered devices pulse 1 then 0. Needs the irqchip. */
+int hv_irq_line(struct hv_vm *vm, unsigned irq, int level);
+
+/* ---- vCPUs ------------------------------------------------------------- */
+
+struct hv_vcpu *hv_vcpu_create(struct hv_vm *vm, unsigned id);
+void hv_vcpu_destroy(struct hv_vcpu *vcpu);
+
+enum hv_exit_kind {
+	HV_EXIT_NONE = 0,
+	HV_EXIT_IO,             /* x86 port I/O: exit.io */
+	HV_EXIT_MMIO,           /* access to unmapped GPA or RO slot: exit.mmio */
+	HV_EXIT_HLT,            /* only without an in-kernel irqchip */
+	HV_EXIT_SHUTDOWN,       /* x86 triple fault */
+	HV_EXIT_FAIL_ENTRY,     /* hardware refused to enter: exit.fail_entry */
+	HV_EXIT_INTERNAL_ERROR, /* hypervisor gave up (e.g. emulation): exit.internal */
+	HV_EXIT_SYSTEM_EVENT,   /* PSCI / hypervisor-signalled power event */
+	HV_EXIT_INTR,           /* interrupted by a kick or a signal: check why */
+	HV_EXIT_DEBUG,
+	HV_EXIT_UNKNOWN,        /* exit.unknown.reason holds the raw code */
+};
+
+enum hv_system_event { HV_SYSEV_SHUTDOWN = 1, HV_SYSEV_RESET = 2, HV_SYSEV_CRASH = 3, HV_SYSEV_OTHER = 4 };
+enum hv_internal_suberror {
+	HV_INTERNAL_EMULATION = 1, HV_INTERNAL_SIMUL_EX = 2,
+	HV_INTERNAL_DELIVERY_EV = 3, HV_INTERNAL_UNEXPECTED_EXIT = 4,
+};
+
+struct hv_exit {
+	enum hv_exit_kind kind;
+	union {
+		struct {
+			uint16_t port;
+			uint8_t size;      /* 1, 2, 4 */
+			uint8_t is_write;
+			uint32_t count;    /* >1 for rep ins/outs: count*size bytes */
+			uint8_t *data;
+		} io;
+		struct {
+			uint64_t gpa;
+			uint8_t *data;     /* up to 8 bytes */
+			uint8_t size;
+			uint8_t is_write;
+		} mmio;
+		struct { uint64_t reason; uint32_t cpu; } fail_entry;
+		struct { uint32_t suberror; uint32_t ndata; uint64_t data[16]; } internal;
+		struct { uint32_t type; uint32_t raw_type; uint64_t data0; } system_event;
+		struct { uint32_t reason; } unknown;
+	};
+};
+
+/* Run until the next exit the VMM must see. EAGAIN is retried inside;
+ * EINTR (signal or kick) yields HV_EXIT_INTR. Returns -1 on failure. */
+int hv_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit);
+
+/* Make the vCPU leave (or not enter) the guest: sets the backend's
+ * immediate-exit flag, safe from any thread. The caller also signals the
+ * vCPU thread so a vCPU already inside the guest is pulled out. */
+void hv_vcpu_kick(struct hv_vcpu *vcpu);
+
+/* Arch-neutral general registers. x86_64: gpr[] in the order of HV_X86_*
+ * below, pc = rip, flags = rflags. arm64: gpr[0..30] = x0..x30,
+ * gpr[31] = sp, pc, flags = pstate. */
+struct hv_regs {
+	uint64_t gpr[32];
+	uint64_t pc;
+	uint64_t flags;
+};
+enum {
+	HV_X86_RAX, HV_X86_RBX, HV_X86_RCX, HV_X86_RDX, HV_X86_RSI, HV_X86_RDI,
+	HV_X86_RSP, HV_X86_RBP, HV_X86_R8, HV_X86_R9, HV_X86_R10, HV_X86_R11,
+	HV_X86_R12, HV_X86_R13, HV_X86_R14, HV_X86_R15,
+};
+int hv_vcpu_get_regs(struct hv_vcpu *vcpu, struct hv_regs *regs);
+int hv_vcpu_set_regs(struct hv_vcpu *vcpu, const struct hv_regs *regs);
+
+/* ---- x86_64 specifics (runtime/hv/kvm_x86.c) ---------------------------- */
+
+struct hv_x86_segment {
+	uint64_t base;
+	uint32_t limit;
+	uint16_t selector;
+	uint8_t type, present, dpl, db, s, l, g, avl, unusable;
+};
+struct hv_x86_dtable { uint64_t base; uint16_t limit; };
+struct hv_x86_sregs {
+	struct hv_x86_segment cs, ds, es, fs, gs, ss, tr, ldt;
+	struct hv_x86_dtable gdt, idt;
+	uint64_t cr0, cr2, cr3, cr4, cr8, efer, apic_base;
+};
+int hv_x86_get_sregs(struct hv_vcpu *vcpu, struct hv_x86_sregs *sregs);
+int hv_x86_set_sregs(struct hv_vcpu *vcpu, const struct hv_x86_sregs *sregs);
+
+/* FPU/SSE reset state a 64-bit guest expects (FCW 0x37f, MXCSR 0x1f80). */
+int hv_x86_init_fpu(struct hv_vcpu *vcpu);
+
+#define HV_CPUID_SIGNIFICANT_INDEX 0x1u /* `index` selects a sub-leaf */
+struct hv_cpuid_entry {
+	uint32_t function, index, flags;
+	uint32_t eax, ebx, ecx, edx;
+};
+/* What the hypervisor can offer: up to `max` entries into `out`; *n is set
+ * to the number written. */
+int hv_x86_get_supported_cpuid(struct hv_vm *vm, struct hv_cpuid_entry *out,
+			       unsigned max, unsigned *n);
+int hv_x86_set_cpuid(struct hv_vcpu *vcpu, const struct hv_cpuid_entry *e, unsigned n);
+
+struct hv_msr { uint32_t index; uint64_t data; };
+int hv_x86_set_msrs(struct hv_vcpu *vcpu, const struct hv_msr *msrs, unsigned n);
+int hv_x86_get_msrs(struct hv_vcpu *vcpu, struct hv_msr *msrs, unsigned n);
+
+/* LAPIC LINT0 = ExtINT (PIC), LINT1 = NMI, as a BIOS would leave them for
+ * Linux. Only with the in-kernel irqchip. */
+int hv_x86_setup_lapic_lints(struct hv_vcpu *vcpu);
+
+#endif

@@ -1,0 +1,54 @@
+# vibevmm: the runtime, linked with one machine's generated tables.
+#
+# Objects are compiled per machine under $(BUILD)/runtime/$(MACHINE)/ (they
+# see build/gen/$(MACHINE)/machine.h), so vibevmms for several machines can
+# coexist:
+#   make MACHINE_FILE=tests/guests/testbed.yaml \
+#        VMM_OUT=build/tests/vibevmm-testbed build/tests/vibevmm-testbed
+# Only the device files named by the machine's VIBE_DEVICE_TYPES are linked.
+# Later issues add libraries to VMM_LDLIBS (libfdt, libseccomp, liburing).
+
+VMM_OUT   ?= $(BIN)/vibevmm
+GEN_DIR   := $(BUILD)/gen/$(MACHINE)
+RT_OBJDIR := $(BUILD)/runtime/$(MACHINE)
+
+# VIBE_MACHINE_NAME, VIBE_ARCH, VIBE_DEVICE_TYPES; make remakes it with
+# vibegen (compiler/compiler.mk's rule) and restarts.
+-include $(GEN_DIR)/machine.mk
+VIBE_ARCH ?= x86_64
+
+VIBE_VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+RT_CFLAGS := $(CFLAGS) $(WARN) $(SANFLAGS) $(CPPFLAGS_COMMON) \
+             -I$(GEN_DIR) -Iruntime/include -Iruntime -DVIBE_VERSION='"$(VIBE_VERSION)"'
+VMM_LDFLAGS ?=
+VMM_LDLIBS  += -lpthread
+
+RT_CORE        := main vm vcpu guest_mem dev_props log loader_raw parse_num
+RT_HV_x86_64   := runtime/hv/kvm.c runtime/hv/kvm_x86.c
+RT_ARCH_x86_64 := runtime/arch/x86_64/modes.c runtime/arch/x86_64/cpu.c
+
+RT_SRCS := $(RT_CORE:%=runtime/%.c) $(wildcard runtime/console.c) \
+           $(RT_HV_$(VIBE_ARCH)) $(RT_ARCH_$(VIBE_ARCH)) \
+           $(foreach t,$(VIBE_DEVICE_TYPES),$(wildcard runtime/devices/$(t).c))
+RT_OBJS := $(patsubst runtime/%.c,$(RT_OBJDIR)/%.o,$(RT_SRCS)) $(RT_OBJDIR)/gen/machine.o
+
+all: $(VMM_OUT)
+
+$(VMM_OUT): $(RT_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SANFLAGS) $(VMM_LDFLAGS) -o $@ $(RT_OBJS) $(VMM_LDLIBS)
+
+# Order-only on the generated header: it must exist before the first
+# compile; the .d files track real use after that.
+$(RT_OBJDIR)/%.o: runtime/%.c | $(GEN_DIR)/machine.h
+	@mkdir -p $(@D)
+	$(CC) $(RT_CFLAGS) -c -o $@ $<
+
+$(RT_OBJDIR)/gen/machine.o: $(GEN_DIR)/machine.c $(GEN_DIR)/machine.h
+	@mkdir -p $(@D)
+	$(CC) $(RT_CFLAGS) -c -o $@ $<
+
+.PHONY: install-vibevmm
+install: install-vibevmm
+install-vibevmm: $(BIN)/vibevmm
+	install -D -m 0755 $(BIN)/vibevmm $(DESTDIR)$(PREFIX)/bin/vibevmm

@@ -1,0 +1,310 @@
+/*
+ * VM lifecycle: RAM regions from the generated table, memory slots, ROM
+ * files, vCPUs, device instances; the stop protocol.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "arch/arch.h"
+#include "hv/hv.h"
+#include "vcpu.h"
+#include "vibe/guest_mem.h"
+#include "vibe/log.h"
+#include "vm.h"
+
+#define PAGE_4K  0x1000ull
+#define PAGE_2M  0x200000ull
+
+static const char *ram_name(const struct vibe_ram_desc *r)
+{
+	return r->name ? r->name : "ram";
+}
+
+int vibe_vm_init(struct vibe_vm *vm, const struct vibe_vm_opts *opts)
+{
+	const struct vibe_machine_desc *m = vm->m;
+	int resizable = -1;
+
+	vm->ram = calloc(m->nram ? m->nram : 1, sizeof(*vm->ram));
+	vm->devs = calloc(m->ndevs ? m->ndevs : 1, sizeof(*vm->devs));
+	vm->nvcpus = m->nvcpus ? m->nvcpus : 1;
+	vm->vcpus = calloc(vm->nvcpus, sizeof(*vm->vcpus));
+	if (!vm->ram || !vm->devs || !vm->vcpus) {
+		log_err("out of memory");
+		return -1;
+	}
+	for (unsigned i = 0; i < m->nram; i++) {
+		vm->ram[i].size = m->ram[i].size;
+		if ((m->ram[i].flags & VIBE_RAM_RESIZABLE) && resizable < 0)
+			resizable = (int)i;
+	}
+	if (opts->mem_size) {
+		if (resizable < 0) {
+			log_err("--mem: machine '%s' has no resizable RAM region (add `resizable` to a memory entry in %s)",
+				m->name, m->source);
+			return -1;
+		}
+		const struct vibe_ram_desc *r = &m->ram[resizable];
+		uint64_t align = (r->flags & VIBE_RAM_HUGEPAGES) ? PAGE_2M : PAGE_4K;
+		if (opts->mem_size > r->max_size) {
+			log_err("--mem 0x%llx is larger than the maximum 0x%llx (%llu MiB) of RAM region '%s' (%s)",
+				(unsigned long long)opts->mem_size, (unsigned long long)r->max_size,
+				(unsigned long long)(r->max_size >> 20), ram_name(r),
+				r->src ? r->src : m->source);
+			return -1;
+		}
+		if (opts->mem_size % align) {
+			log_err("--mem 0x%llx is not a multiple of %s", (unsigned long long)opts->mem_size,
+				align == PAGE_2M ? "2 MiB (the region uses huge pages)" : "4 KiB");
+			return -1;
+		}
+		vm->ram[resizable].size = opts->mem_size;
+	}
+	return 0;
+}
+
+/* mmap one region. Private anonymous memory: the guest's RAM is ours only;
+ * NORESERVE so a large max RAM costs nothing until the guest touches it. */
+static int map_ram(struct vibe_vm *vm, unsigned i)
+{
+	const struct vibe_ram_desc *r = &vm->m->ram[i];
+	uint64_t size = vm->ram[i].size;
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+
+	if (size == 0 || size % PAGE_4K || r->base % PAGE_4K) {
+		log_err("RAM region '%s' (%s): base 0x%llx / size 0x%llx not 4 KiB aligned",
+			ram_name(r), r->src ? r->src : "?", (unsigned long long)r->base,
+			(unsigned long long)size);
+		return 1;
+	}
+	if (r->flags & VIBE_RAM_HUGEPAGES)
+		flags |= MAP_HUGETLB;
+	if (r->flags & VIBE_RAM_PREFAULT)
+		flags |= MAP_POPULATE;
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, flags, -1, 0);
+	if (p == MAP_FAILED) {
+		if (r->flags & VIBE_RAM_HUGEPAGES)
+			log_err("RAM region '%s': cannot get %llu MiB of huge pages (%s); reserve them with "
+				"`echo N > /proc/sys/vm/nr_hugepages` or drop `hugepages` (%s)",
+				ram_name(r), (unsigned long long)(size >> 20), strerror(errno),
+				r->src ? r->src : vm->m->source);
+		else
+			log_err("RAM region '%s': mmap of %llu MiB: %s", ram_name(r),
+				(unsigned long long)(size >> 20), strerror(errno));
+		return 2;
+	}
+	vm->ram[i].hva = p;
+	if (hv_map_memory(vm->hv, i, r->base, size, p,
+			  (r->flags & VIBE_RAM_READONLY) ? HV_MEM_READONLY : 0) < 0)
+		return 2;
+	log_debug("RAM '%s': gpa 0x%llx size 0x%llx%s%s%s", ram_name(r),
+		  (unsigned long long)r->base, (unsigned long long)size,
+		  (r->flags & VIBE_RAM_HUGEPAGES) ? " hugepages" : "",
+		  (r->flags & VIBE_RAM_PREFAULT) ? " prefault" : "",
+		  (r->flags & VIBE_RAM_READONLY) ? " readonly" : "");
+	return 0;
+}
+
+/* A relative ROM path is tried as given, then next to the machine file. */
+static int open_rom(const struct vibe_machine_desc *m, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 || path[0] == '/' || !m->source)
+		return fd;
+	const char *slash = strrchr(m->source, '/');
+	if (!slash)
+		return fd;
+	char alt[PATH_MAX];
+	int n = snprintf(alt, sizeof(alt), "%.*s/%s", (int)(slash - m->source), m->source, path);
+	if (n < 0 || (size_t)n >= sizeof(alt))
+		return fd;
+	int fd2 = open(alt, O_RDONLY | O_CLOEXEC);
+	return fd2 >= 0 ? fd2 : fd;
+}
+
+static int load_rom(struct vibe_vm *vm, unsigned i)
+{
+	const struct vibe_ram_desc *r = &vm->m->ram[i];
+	struct stat st;
+	int fd = open_rom(vm->m, r->rom_file);
+	if (fd < 0) {
+		log_err("ROM file '%s' for region '%s' (%s): %s", r->rom_file, ram_name(r),
+			r->src ? r->src : "?", strerror(errno));
+		return 1;
+	}
+	if (fstat(fd, &st) < 0 || (uint64_t)st.st_size > vm->ram[i].size) {
+		log_err("ROM file '%s' (%lld bytes) does not fit region '%s' (0x%llx bytes)",
+			r->rom_file, (long long)st.st_size, ram_name(r),
+			(unsigned long long)vm->ram[i].size);
+		close(fd);
+		return 1;
+	}
+	/* Straight into the mapping: a read-only slot is read-only for the
+	 * guest only. */
+	uint8_t *dst = vm->ram[i].hva;
+	size_t done = 0;
+	while (done < (size_t)st.st_size) {
+		ssize_t n = read(fd, dst + done, (size_t)st.st_size - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			log_err("reading ROM file '%s': %s", r->rom_file, n < 0 ? strerror(errno) : "short read");
+			close(fd);
+			return 1;
+		}
+		done += (size_t)n;
+	}
+	close(fd);
+	return 0;
+}
+
+static int init_devices(struct vibe_vm *vm)
+{
+	const struct vibe_machine_desc *m = vm->m;
+	for (unsigned i = 0; i < m->ndevs; i++) {
+		const struct vibe_dev_desc *d = &m->devs[i];
+		struct vibe_dev *dev = &vm->devs[i];
+		dev->desc = d;
+		dev->vm = vm;
+		dev->index = i;
+		if (!d->ops) {
+			/* Weak ops symbol resolved to NULL: the type's file was not
+			 * linked. The exit loop treats it as unmapped. */
+			log_warn("%s: device type %s not built into this vibevmm", d->name, d->type);
+			continue;
+		}
+		if (d->ops->init && d->ops->init(dev) < 0) {
+			log_err("%s: device %s failed to initialise (%s)", d->name, d->type,
+				d->src ? d->src : m->source);
+			return 1;
+		}
+		vm->devs_inited = (int)i + 1;
+	}
+	return 0;
+}
+
+int vibe_vm_setup(struct vibe_vm *vm, const struct vibe_vm_opts *opts)
+{
+	const struct vibe_machine_desc *m = vm->m;
+	int rc;
+
+	vm->main_thread = pthread_self();
+	vm->hv = hv_vm_create();
+	if (!vm->hv)
+		return 2;
+	if (opts->want_irqchip) {
+		/* Before any vCPU: KVM attaches each vCPU's LAPIC at creation. */
+		if (hv_create_irqchip(vm->hv, HV_IRQCHIP_PIT) == 0)
+			vm->has_irqchip = 1;
+		else
+			log_info("running without an in-kernel irqchip: device interrupts are not delivered");
+	}
+	for (unsigned i = 0; i < m->nram; i++)
+		if ((rc = map_ram(vm, i)))
+			return rc;
+	for (unsigned i = 0; i < m->nram; i++)
+		if (m->ram[i].rom_file && (rc = load_rom(vm, i)))
+			return rc;
+	if (vm->nvcpus > hv_vm_caps(vm->hv)->max_vcpus)
+		log_warn("machine has %u vCPUs; KVM recommends at most %u", vm->nvcpus,
+			 hv_vm_caps(vm->hv)->max_vcpus);
+	for (unsigned i = 0; i < vm->nvcpus; i++) {
+		struct vibe_vcpu *vc = &vm->vcpus[i];
+		vc->vm = vm;
+		vc->id = m->nvcpus ? m->vcpus[i].id : 0;
+		vc->hv = hv_vcpu_create(vm->hv, vc->id);
+		if (!vc->hv || arch_vcpu_init(vc) < 0)
+			return 2;
+	}
+	return init_devices(vm);
+}
+
+void vibe_vm_request_exit(struct vibe_vm *vm, int status)
+{
+	int expected = 0;
+	if (!__atomic_compare_exchange_n(&vm->stopping, &expected, 1, 0, __ATOMIC_SEQ_CST,
+					 __ATOMIC_SEQ_CST))
+		return;
+	vm->exit_status = status;
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		vibe_vcpu_kick(&vm->vcpus[i]);
+	/* The main thread sleeps in sigwaitinfo() for this. */
+	pthread_kill(vm->main_thread, SIGUSR2);
+}
+
+int vibe_vm_stopping(const struct vibe_vm *vm)
+{
+	return __atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE);
+}
+
+int vibe_vm_irq_line(struct vibe_vm *vm, unsigned irq, int level)
+{
+	if (!vm->has_irqchip)
+		return 0;
+	return hv_irq_line(vm->hv, irq, level);
+}
+
+int vibe_vm_run(struct vibe_vm *vm)
+{
+	sigset_t wait;
+	sigemptyset(&wait);
+	sigaddset(&wait, SIGUSR2);
+	sigaddset(&wait, SIGINT);
+	sigaddset(&wait, SIGTERM);
+	sigaddset(&wait, SIGHUP);
+	/* Blocked here and so in every thread created after: only this
+	 * thread receives them, synchronously. */
+	pthread_sigmask(SIG_BLOCK, &wait, NULL);
+
+	for (unsigned i = 0; i < vm->nvcpus; i++) {
+		if (vibe_vcpu_start(&vm->vcpus[i]) < 0) {
+			vibe_vm_request_exit(vm, 2);
+			break;
+		}
+	}
+	while (!vibe_vm_stopping(vm)) {
+		siginfo_t si;
+		int sig = sigwaitinfo(&wait, &si);
+		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
+			log_info("signal %d: stopping the guest", sig);
+			vibe_vm_request_exit(vm, 128 + sig);
+		}
+	}
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		if (vm->vcpus[i].created)
+			pthread_join(vm->vcpus[i].thread, NULL);
+	return vm->exit_status & 0xff;
+}
+
+void vibe_vm_destroy(struct vibe_vm *vm)
+{
+	const struct vibe_machine_desc *m = vm->m;
+	for (int i = vm->devs_inited - 1; i >= 0; i--) {
+		const struct vibe_dev_desc *d = &m->devs[i];
+		if (d->ops && d->ops->destroy)
+			d->ops->destroy(&vm->devs[i]);
+	}
+	if (vm->vcpus)
+		for (unsigned i = 0; i < vm->nvcpus; i++)
+			hv_vcpu_destroy(vm->vcpus[i].hv);
+	if (vm->ram)
+		for (unsigned i = 0; i < m->nram; i++)
+			if (vm->ram[i].hva)
+				munmap(vm->ram[i].hva, vm->ram[i].size);
+	hv_vm_destroy(vm->hv);
+	free(vm->ram);
+	free(vm->devs);
+	free(vm->vcpus);
+	vm->ram = NULL;
+	vm->devs = NULL;
+	vm->vcpus = NULL;
+	vm->hv = NULL;
+}
