@@ -180,7 +180,9 @@ static int __attribute__((noinline, cold)) handle_other(struct vibe_vcpu *vc, st
 		log_trace("VM exit: HLT vcpu=%u", vc->id);
 		log_info("vCPU %u halted", vc->id);
 		if (__atomic_add_fetch(&vm->halted, 1, __ATOMIC_SEQ_CST) == vm->nvcpus) {
-			log_info("all vCPUs halted: guest done");
+			/* Shown by default: the run ended without an explicit
+			 * power-off, which the user should be able to tell. */
+			log_warn("all vCPUs halted with nothing to wake them: stopping (status 0)");
 			vibe_vm_request_exit(vm, 0);
 		}
 		return 1;
