@@ -2,6 +2,10 @@
  * Bad command lines: each must end vibevmm with a non-zero status (1: bad
  * usage or input), exactly one line on stderr that names the problem, and
  * no signal death. A table, so adding a case is one line.
+ *
+ * Cases caught only after the VM is built (entry, load address) run on the
+ * testbed vibevmm (TB): the default machine also names, once at start, the
+ * device types a build left out, which is not part of the error.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -53,7 +57,7 @@ static const struct bad_case cases[] = {
 	{ "nothing to boot", { VM, NULL }, "binary", 0 },
 	{ "bad entry number", { VM, "--binary", H, "--entry", "zzz", NULL }, "entry", 0 },
 	{ "entry overflows", { VM, "--binary", H, "--entry", "0x1ffffffffffffffff", NULL }, "entry", 0 },
-	{ "entry outside RAM", { VM, "--binary", H, "--entry", "0x7fff0000", "--mem", "128M", NULL }, "entry", 0 },
+	{ "entry outside RAM", { TB, "--binary", H, "--entry", "0x7fff0000", "--mem", "128M", NULL }, "entry", 0 },
 	{ "bad --mem number", { VM, "--binary", H, "--entry", "0x10000", "--mem", "12Q", NULL }, "mem", 0 },
 	{ "--mem 0", { VM, "--binary", H, "--entry", "0x10000", "--mem", "0", NULL }, "mem", 0 },
 	{ "--mem negative", { VM, "--binary", H, "--entry", "0x10000", "--mem", "-64M", NULL }, "mem", 0 },
@@ -65,7 +69,7 @@ static const struct bad_case cases[] = {
 	{ "directory as binary", { VM, "--binary", "/tmp", "--entry", "0x10000", NULL }, "/tmp", 0 },
 	{ "unreadable file", { VM, "--binary", UNREAD, "--entry", "0x10000", NULL }, "unreadable", 1 },
 	{ "empty binary", { VM, "--binary", EMPTY, "--entry", "0x10000", NULL }, "empty", 0 },
-	{ "binary does not fit in RAM", { VM, "--binary", H, "--entry", "0x10000", "--load-addr", "0x7ffffff0", "--mem", "128M", NULL }, "", 0 },
+	{ "binary does not fit in RAM", { TB, "--binary", H, "--entry", "0x10000", "--load-addr", "0x7fffff0", "--mem", "128M", NULL }, "fit", 0 },
 };
 
 static void run_bad_case(void **state)

@@ -5,6 +5,7 @@
 	.code64
 	.globl _start
 _start:
+	PARK_SECONDARIES %rdi
 	lidt idtr(%rip)
 	int3
 	EXIT 0x54

@@ -8,6 +8,7 @@
 	.code64
 	.globl _start
 _start:
+	PARK_SECONDARIES %rdi
 	mov $COM1_LSR, %dx
 1:	inb %dx, %al
 	test $LSR_DR, %al

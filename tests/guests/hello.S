@@ -4,6 +4,7 @@
 	.code64
 	.globl _start
 _start:
+	PARK_SECONDARIES %rdi
 	PUTS64 msg
 	EXIT 0
 msg:	.asciz "Hello from a vibevmm guest!\n"

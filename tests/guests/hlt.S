@@ -5,6 +5,7 @@
 	.code64
 	.globl _start
 _start:
+	PARK_SECONDARIES %rdi
 	PUTS64 msg
 	cli
 	hlt

@@ -11,6 +11,7 @@
 	.code64
 	.globl _start
 _start:
+	PARK_SECONDARIES %rdi
 	mov $(N / 2), %ecx
 	mov $NULL_MMIO, %ebx
 	test %ecx, %ecx

@@ -9,6 +9,7 @@
 	.code64
 	.globl _start
 _start:
+	PARK_SECONDARIES %rdi
 	mov $PAST_RAM, %ebx
 	movl $0xcafe, (%rbx)
 	movl (%rbx), %eax

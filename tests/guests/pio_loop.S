@@ -9,6 +9,7 @@
 	.code64
 	.globl _start
 _start:
+	PARK_SECONDARIES %rdi
 	mov $N, %ecx
 	mov $NULL_PORT, %dx
 	test %ecx, %ecx

@@ -5,6 +5,7 @@
 	.code32
 	.globl _start
 _start:
+	PARK_SECONDARIES %edi
 	call 1f
 1:	pop %esi
 	add $(msg - 1b), %esi

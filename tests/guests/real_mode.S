@@ -5,6 +5,7 @@
 	.code16
 	.globl _start
 _start:
+	PARK_SECONDARIES %di
 	cli
 	call 1f
 1:	pop %si

@@ -7,6 +7,7 @@
 	.code64
 	.globl _start
 _start:
+	PARK_SECONDARIES %rdi
 	lidt idtr(%rip)
 	ud2
 	EXIT 0x52

@@ -32,6 +32,7 @@
 	.code64
 	.globl _start
 _start:
+	PARK_SECONDARIES %rdi
 	PORT_WR SCR, 0x5a
 	PORT_EXPECT SCR, 0xff, 0x5a, 0x61
 	PORT_WR LCR, 0x83            # DLAB=1, 8N1

@@ -11,6 +11,7 @@
 	.code64
 	.globl _start
 _start:
+	PARK_SECONDARIES %rdi
 	mov $HOLE, %ebx
 	movl $0x12345678, (%rbx)  # a write to nothing: ignored, guest goes on
 	movzbl (%rbx), %eax
