@@ -4,7 +4,6 @@
 # (not hlt, so no halt handling gets involved) until the VMM stops it.
 # 0x71: vCPU 1 did not check in within ~2^33 TSC ticks (seconds);
 # 0x72: a vCPU got an index other than 0 or 1.
-	.set ALL_VCPUS, 1
 	.include "guest.inc"
 	.code64
 	.globl _start

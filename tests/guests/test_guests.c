@@ -205,6 +205,7 @@ static void hlt_with_interrupts_off_stops_the_vm(void **state)
 	if (r.status == 0x51)
 		fail_msg("HLT with interrupts off returned to the guest");
 	expect_status(&r, 0); /* documented: every vCPU halted is a finished guest */
+	expect_err(&r, "halted");
 	vmm_result_free(&r);
 }
 
