@@ -50,3 +50,10 @@ $(BUILD)/tests/guests/test_guests: tests/guests/test_guests.c $(VMM_RUN_SRCS) te
 
 TEST_BINS += $(BUILD)/tests/guests/test_guests
 TEST_DEPS += $(GUEST_BINS) $(TESTBED) $(BIN)/vibevmm
+
+$(BUILD)/tests/guests/test_console: tests/guests/test_console.c $(VMM_RUN_SRCS) tests/guests/vmm_run.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WARN) $(SANFLAGS) $(CPPFLAGS_COMMON) $(CMOCKA_CFLAGS) $(VMM_RUN_CFLAGS) \
+		-o $@ $(filter %.c,$^) $(CMOCKA_LIBS) -lutil
+
+TEST_BINS += $(BUILD)/tests/guests/test_console
