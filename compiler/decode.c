@@ -54,7 +54,9 @@ static unsigned cost(const struct dec_tree *t, unsigned first, uint64_t bias)
 	for (unsigned i = first + 1; i < t->nsegs; i++)
 		if (t->segs[i].lo - bias > 0x7fffffffu)
 			per = 3;
-	return levels(t->nsegs - first) * per + (first ? 1 : 0);
+	/* The rebasing subtraction: one instruction, two if bias needs movabs. */
+	unsigned rebase = first ? (bias > 0x7fffffffu ? 2 : 1) : 0;
+	return levels(t->nsegs - first) * per + rebase;
 }
 
 static void choose_rotation(struct dec_tree *t)
