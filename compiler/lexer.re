@@ -72,12 +72,14 @@ static void suffix(struct lexer *lx, struct token *t, const char *numstart, uint
 		"T" | "TiB" { shift = 40; goto scaled; }
 		"_" [a-zA-Z0-9_]* {
 			lx->cur = cur;
+			t->pos = (size_t)(s - lx->start); /* point at the bad '_' */
 			fail(t, TE_NUMBER, "misplaced '_' in '%.*s': '_' goes only between digits",
 			     numstart, (int)(cur - numstart));
 			return;
 		}
 		[a-zA-Z0-9_]+ {
 			lx->cur = cur;
+			t->pos = (size_t)(s - lx->start); /* point at the suffix */
 			fail(t, TE_SUFFIX, "unknown size suffix '%.*s' (use K, M, G, T or KiB, MiB, GiB, TiB)",
 			     s, (int)(cur - s));
 			return;
@@ -103,7 +105,7 @@ static void number(struct lexer *lx, struct token *t, const char *tok, const cha
 	suffix(lx, t, tok, v);
 	if (ovf && t->kind == TOK_NUM)
 		fail(t, TE_OVERFLOW, "'%.*s' does not fit in 64 bits", tok, (int)(lx->cur - tok));
-	t->len = (size_t)(lx->cur - tok);
+	t->len = (size_t)(lx->cur - (lx->start + t->pos));
 }
 
 void lex_next(struct lexer *lx, struct token *t)
