@@ -19,6 +19,9 @@ CPPFLAGS_COMMON := -D_GNU_SOURCE -MMD -MP
 ifeq ($(SAN),1)
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 BUILD ?= build/san
+# Sanitized binaries live apart too, so a SAN run never leaves bin/ with
+# instrumented tools that a plain `make` then considers up to date.
+BIN ?= build/san/bin
 else
 SANFLAGS :=
 BUILD ?= build
