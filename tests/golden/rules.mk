@@ -1,5 +1,5 @@
 # Golden test of vibegen's output for machines/virt.yaml (tests/golden/virt/
-# holds the reviewed machine.c, machine.h and machine.mk). After an intended
+# holds the reviewed machine.c, machine.h, machine.mk and --map output). After an intended
 # change to the emitters or to virt.yaml: `make update-golden`, review the
 # diff, commit it.
 GOLD_DIR := $(BUILD)/tests/golden
@@ -18,5 +18,7 @@ TEST_DEPS += $(BIN)/vibegen
 update-golden: $(BIN)/vibegen
 	rm -rf $(GOLD_DIR)/fresh
 	$(BIN)/vibegen -o $(GOLD_DIR)/fresh machines/virt.yaml
-	cp $(GOLD_DIR)/fresh/machine.c $(GOLD_DIR)/fresh/machine.h $(GOLD_DIR)/fresh/machine.mk tests/golden/virt/
+	$(BIN)/vibegen --map machines/virt.yaml > $(GOLD_DIR)/fresh/map.txt
+	cp $(GOLD_DIR)/fresh/machine.c $(GOLD_DIR)/fresh/machine.h $(GOLD_DIR)/fresh/machine.mk \
+	  $(GOLD_DIR)/fresh/map.txt tests/golden/virt/
 	@git diff --stat -- tests/golden/virt/ 2>/dev/null || true

@@ -4,7 +4,8 @@
  * the user interface (people read and diff it), so any change to it should
  * be deliberate: on a mismatch this prints a unified diff, and
  * `make update-golden` refreshes the fixtures once the change is intended.
- * Also compiles the fresh machine.c with the strictest warning flags.
+ * `vibegen --map` output is compared the same way (map.txt). Also compiles
+ * the fresh machine.c with the strictest warning flags.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -36,6 +37,9 @@ static int gen_setup(void **state)
 	/* Same relative path as the fixtures were made with: it is in the output. */
 	snprintf(cmd, sizeof cmd, "'%s' -o '%s' machines/virt.yaml", VIBEGEN, outdir);
 	generated = system(cmd) == 0 ? 1 : -1;
+	snprintf(cmd, sizeof cmd, "'%s' --map machines/virt.yaml > '%s/map.txt'", VIBEGEN, outdir);
+	if (generated == 1 && system(cmd) != 0)
+		generated = -1;
 	return 0;
 }
 
@@ -58,7 +62,7 @@ static int need_output(void)
 		return 0;
 	}
 	if (generated < 0)
-		fail_msg("vibegen -o %s machines/virt.yaml failed (its stderr is above)", outdir);
+		fail_msg("vibegen -o %s (or --map) machines/virt.yaml failed (its stderr is above)", outdir);
 	return 1;
 }
 
@@ -114,6 +118,8 @@ static void virt_machine_c_matches_golden(void **state) { (void)state; compare("
 static void virt_machine_h_matches_golden(void **state) { (void)state; compare("machine.h"); }
 static void virt_machine_mk_matches_golden(void **state) { (void)state; compare("machine.mk"); }
 
+static void virt_map_matches_golden(void **state) { (void)state; compare("map.txt"); }
+
 static void virt_machine_c_compiles_with_all_warnings(void **state)
 {
 	(void)state;
@@ -136,6 +142,7 @@ int main(void)
 		cmocka_unit_test(virt_machine_c_matches_golden),
 		cmocka_unit_test(virt_machine_h_matches_golden),
 		cmocka_unit_test(virt_machine_mk_matches_golden),
+		cmocka_unit_test(virt_map_matches_golden),
 		cmocka_unit_test(virt_machine_c_compiles_with_all_warnings),
 	};
 	return cmocka_run_group_tests_name("golden", tests, gen_setup, gen_teardown);
