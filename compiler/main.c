@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "model.h"
+#include "emit_acpi.h"
 
 #define VIBEGEN_VERSION "0.1.0"
 #define GEN_ROOT "build/gen"
@@ -27,6 +28,7 @@ static void usage(FILE *f)
 	      "  -m, --map         print the memory map (range, size, kind, name, source line)\n"
 	      "  -d, --dot         print the decode trees as Graphviz\n"
 	      "      --emit-schema print the JSON Schema of machine files (no FILE)\n"
+	      "      --acpi        print the DSDT as ASL for iasl (x86_64)\n"
 	      "  -h, --help        this text\n"
 	      "  -V, --version     print the version\n\n"
 	      "Exit status: 0 ok, 1 errors in the machine file, 2 usage or I/O error.\n", f);
@@ -130,19 +132,20 @@ static int write_selected(const char *file)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_SCHEMA = 256 };
+	enum { OPT_SCHEMA = 256, OPT_ACPI };
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "check", no_argument, NULL, 'c' },
 		{ "map", no_argument, NULL, 'm' },
 		{ "dot", no_argument, NULL, 'd' },
 		{ "emit-schema", no_argument, NULL, OPT_SCHEMA },
+		{ "acpi", no_argument, NULL, OPT_ACPI },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
 	const char *outdir = NULL;
-	int check = 0, map = 0, dot = 0, schema = 0, c;
+	int check = 0, map = 0, dot = 0, schema = 0, acpi = 0, c;
 
 	while ((c = getopt_long(argc, argv, "o:cmdhV", opts, NULL)) != -1) {
 		switch (c) {
@@ -151,6 +154,7 @@ int main(int argc, char **argv)
 		case 'm': map = 1; break;
 		case 'd': dot = 1; break;
 		case OPT_SCHEMA: schema = 1; break;
+		case OPT_ACPI: acpi = 1; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': puts("vibegen " VIBEGEN_VERSION); return 0;
 		default: usage(stderr); return 2;
@@ -175,8 +179,9 @@ int main(int argc, char **argv)
 	int rc = errs < 0 ? 2 : errs > 0 ? 1 : 0;
 	if (errs > 0)
 		fprintf(stderr, "%s: %d error%s; nothing written\n", file, errs, errs == 1 ? "" : "s");
-	if (!rc && (map || dot)) {
-		if ((map && emit_map(&m, stdout)) || (dot && emit_dot(&m, stdout)) || fflush(stdout))
+	if (!rc && (map || dot || acpi)) {
+		if ((map && emit_map(&m, stdout)) || (dot && emit_dot(&m, stdout)) ||
+		    (acpi && emit_acpi_asl(&m, stdout)) || fflush(stdout))
 			rc = 2;
 	} else if (!rc && !check) {
 		char dir[4096];

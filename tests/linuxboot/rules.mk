@@ -13,7 +13,9 @@ LB_SRCS_test_boot_params := $(LB_X86)/boot_params.c $(LB_X86)/bzimage.c tests/li
 
 LB_SRCS_test_cpuid       := $(LB_X86)/cpuid.c
 
-LB_TESTS := test_bzimage test_boot_params test_cpuid
+LB_SRCS_test_acpi        := $(LB_X86)/acpi.c tests/linuxboot/fake_vm.c
+
+LB_TESTS := test_bzimage test_boot_params test_cpuid test_acpi
 TEST_BINS += $(addprefix $(LB_OUT)/,$(LB_TESTS))
 
 # One explicit rule per test (no .SECONDEXPANSION: it would change how
@@ -24,3 +26,12 @@ $(LB_OUT)/$(1): tests/linuxboot/$(1).c $(LB_SRCS_$(1)) $(wildcard runtime/arch/x
 	$$(CC) $$(LB_CFLAGS) -o $$@ $$(filter %.c,$$^) $$(SANFLAGS) $$(CMOCKA_LIBS)
 endef
 $(foreach t,$(LB_TESTS),$(eval $(call LB_TEST_RULE,$(t))))
+
+# test_acpi also checks the DSDT vibegen generates for machines/virt.yaml,
+# compiled here by iasl (the test SKIPs that case when it is missing).
+$(LB_OUT)/virt_dsdt.aml: machines/virt.yaml $(BIN)/vibegen
+	@mkdir -p $(@D)
+	$(BIN)/vibegen --acpi machines/virt.yaml > $(LB_OUT)/virt_dsdt.dsl
+	iasl -vs -we -p $(LB_OUT)/virt_dsdt $(LB_OUT)/virt_dsdt.dsl > $(LB_OUT)/virt_dsdt.log 2>&1 || \
+		{ cat $(LB_OUT)/virt_dsdt.log >&2; rm -f $@; exit 1; }
+TEST_DEPS += $(LB_OUT)/virt_dsdt.aml
