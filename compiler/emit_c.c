@@ -261,7 +261,8 @@ static void emit_decoder(const struct dec_tree *t, const char *fn, const char *v
 			 const char *why, FILE *out)
 {
 	unsigned d = decode_depth(t);
-	fprintf(out, "/* %s.\n * %u segments, %u compare%s per lookup. */\n", why, t->nsegs - t->first,
+	unsigned n = t->nsegs - t->first;
+	fprintf(out, "/* %s.\n * %u segment%s, %u compare%s per lookup. */\n", why, n, n == 1 ? "" : "s",
 		d, d == 1 ? "" : "s");
 	fprintf(out, "int %s(uint64_t %s)\n{\n", fn, var);
 	decode_emit_c(t, var, out);
