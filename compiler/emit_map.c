@@ -1,6 +1,7 @@
 /*
- * `vibegen --map`: the machine's address map as an aligned table, RAM then
- * MMIO then port I/O, each by address, so a person can check the layout
+ * `vibegen --map`: the machine's address map as an aligned table, RAM and
+ * MMIO by guest-physical address (they share that space), then port I/O by
+ * port, so a person can check the layout
  * (including what layout.c placed automatically) before running anything.
  */
 #include "emit_util.h"
@@ -14,14 +15,14 @@ enum { C_RANGE, C_SIZE, C_KIND, C_NAME, C_TYPE, C_IRQ, C_SRC, NCOLS };
 struct row {
 	char col[NCOLS][160];
 	uint64_t base;
-	int kind; /* sort key: 0 ram, 1 mmio, 2 pio */
+	int space; /* sort key: 0 guest-physical (RAM, MMIO), 1 port I/O */
 };
 
 static int row_cmp(const void *a, const void *b)
 {
 	const struct row *x = a, *y = b;
-	if (x->kind != y->kind)
-		return x->kind - y->kind;
+	if (x->space != y->space)
+		return x->space - y->space;
 	return x->base < y->base ? -1 : x->base > y->base;
 }
 
@@ -47,7 +48,6 @@ int emit_map(const struct machine *m, FILE *out)
 	for (unsigned i = 0; i < m->nram; i++) {
 		const struct m_ram *r = &m->ram[i];
 		struct row *x = &rows[i];
-		x->kind = 0;
 		x->base = r->base;
 		range(x->col[C_RANGE], sizeof x->col[C_RANGE], r->base, r->size, 0, 0);
 		emit_human_size(r->size, x->col[C_SIZE], sizeof x->col[C_SIZE]);
@@ -67,7 +67,7 @@ int emit_map(const struct machine *m, FILE *out)
 		const struct m_dev *d = &m->devs[i];
 		struct row *x = &rows[m->nram + i];
 		int pio = d->space == M_SPACE_PIO;
-		x->kind = pio ? 2 : 1;
+		x->space = pio;
 		x->base = d->base;
 		range(x->col[C_RANGE], sizeof x->col[C_RANGE], d->base, d->size, pio, d->auto_base);
 		emit_human_size(d->size, x->col[C_SIZE], sizeof x->col[C_SIZE]);
