@@ -58,8 +58,9 @@ run_vm() {
 		-o "$VIBE_SCRATCH/$_n.log" -s "$VIBE_SCRATCH/$_n.sum" -- "$@" || true
 	vm_status=255 vm_marker_ms=-1 vm_exit_ms=-1 vm_rss_kib=-1 vm_guest_kib=-1 vm_vmm_kib=-1
 	if [ -f "$VIBE_SCRATCH/$_n.sum" ]; then
-		while IFS='=' read -r k v; do
-			eval "vm_$k=\$v"
+		# _k/_v: POSIX sh has no locals; callers' loop variables must survive.
+		while IFS='=' read -r _k _v; do
+			eval "vm_$_k=\$_v"
 		done < "$VIBE_SCRATCH/$_n.sum"
 	fi
 }
@@ -104,12 +105,18 @@ has_vmm() { [ -x "$VIBE_VMM" ]; }
 
 # vmm_linux_support: empty if vibevmm can boot a Linux kernel, else why not.
 # Asks the binary itself: its --help must offer --kernel (the Linux loader's
-# option). Not hard-coded, so the cases start running the day it lands.
+# option) on a line that doesn't call it "not supported". Not hard-coded, so
+# the cases start running (and can fail) the day the loader lands.
 vmm_linux_support() {
 	if ! has_vmm; then
 		echo "vibevmm cannot boot Linux yet: bin/vibevmm is not built"
-	elif ! "$VIBE_VMM" --help 2>&1 | grep -q -- '--kernel'; then
-		echo "vibevmm cannot boot Linux yet (its --help offers no --kernel)"
+		return
+	fi
+	_kl=$("$VIBE_VMM" --help 2>&1 | grep -e '--kernel' || true)
+	if [ -z "$_kl" ]; then
+		echo "vibevmm cannot boot Linux yet: its --help offers no --kernel"
+	elif echo "$_kl" | grep -qi 'not supported'; then
+		echo "vibevmm cannot boot Linux yet: its --help says --kernel is not supported"
 	fi
 }
 

@@ -1,0 +1,24 @@
+# Linux test bed (see docs/guides/testing.md). test_linux is one cmocka
+# binary whose group setup runs tests/linux/run.sh once: run.sh fetches the
+# Debian kernels and busybox into build/linux-cache/, builds the initramfs
+# images and runs every tests/linux/cases/*.sh (inside one L1 boot here).
+# Those scripts are read at run time, so adding a case needs no make change.
+
+LINUX_DIR := $(BUILD)/tests/linux
+
+$(LINUX_DIR)/test_linux: tests/linux/test_linux.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WARN) $(SANFLAGS) $(CPPFLAGS_COMMON) $(CMOCKA_CFLAGS) \
+		-DLINUX_TEST_DIR='"$(abspath tests/linux)"' -o $@ $< $(CMOCKA_LIBS)
+
+TEST_BINS += $(LINUX_DIR)/test_linux
+# The cases test the bin/vibevmm of this tree: run.sh copies it into L1.
+TEST_DEPS += $(BIN)/vibevmm
+
+# make bench-boot [BENCH_BOOT_N=5]: a benchmark, not a test. Time to the
+# guest's init and to exit after an immediate poweroff, and VMM memory, for
+# QEMU -M pc, QEMU -M microvm and vibevmm, alternating, in one test bed run.
+BENCH_BOOT_N ?= 5
+.PHONY: bench-boot
+bench-boot: $(BIN)/vibevmm
+	tests/linux/run.sh --bench boot $(BENCH_BOOT_N)
