@@ -4,14 +4,19 @@
  * vibevmm; the fixed tables are built at run time by
  * runtime/arch/x86_64/acpi.c from the same machine table).
  *
- * Described, under \_SB: each 8250 UART (PNP0501), the i8042 (PNP0303),
- * the acpi-pm ports as motherboard resources (PNP0C02), and each
+ * Described, under \_SB: each 8250 UART (PNP0501), the acpi-pm ports as
+ * motherboard resources (PNP0C02), and each
  * virtio-mmio device as LNRO0005 with a Memory32Fixed and a level,
  * active-high Interrupt: the shape QEMU's microvm machine gives them
  * (hw/virtio/virtio-acpi.c), which Debian's kernels bind through
  * drivers/virtio/virtio_mmio.c's ACPI match table. \_S5 gives the
  * SLP_TYP that runtime/devices/acpi_pm.c treats as power-off.
  * Every device block names its YAML line.
+ *
+ * The i8042 is deliberately not listed (and the FADT does not set its
+ * IAPC_BOOT_ARCH 8042 flag): Linux then skips the PS/2 probe entirely,
+ * which would cost boot time for a keyboard a VM does not have, while its
+ * reboot path still writes 0xfe to port 0x64 after the ACPI reset register.
  */
 #include <stdio.h>
 #include <string.h>
@@ -99,14 +104,6 @@ int emit_acpi_asl(const struct machine *m, FILE *o)
 			open_dev(o, m, d, name, "PNP0501", (int)ncom);
 			open_crs(o);
 			emit_io(o, d->base, d->size);
-			emit_irq(o, d->irq, 0);
-			close_dev(o);
-		} else if (!strcmp(t, "i8042")) {
-			/* Data port at base, command/status at base + 4. */
-			open_dev(o, m, d, "PS2K", "PNP0303", 0);
-			open_crs(o);
-			emit_io(o, d->base, 1);
-			emit_io(o, d->base + 4, 1);
 			emit_irq(o, d->irq, 0);
 			close_dev(o);
 		} else if (!strcmp(t, "acpi-pm")) {

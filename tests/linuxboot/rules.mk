@@ -15,7 +15,10 @@ LB_SRCS_test_cpuid       := $(LB_X86)/cpuid.c
 
 LB_SRCS_test_acpi        := $(LB_X86)/acpi.c tests/linuxboot/fake_vm.c
 
-LB_TESTS := test_bzimage test_boot_params test_cpuid test_acpi
+LB_SRCS_test_devices     := runtime/devices/acpi_pm.c runtime/devices/i8042.c \
+                            runtime/devices/boot_timer.c
+
+LB_TESTS := test_bzimage test_boot_params test_cpuid test_acpi test_devices
 TEST_BINS += $(addprefix $(LB_OUT)/,$(LB_TESTS))
 
 # One explicit rule per test (no .SECONDEXPANSION: it would change how

@@ -63,7 +63,6 @@ static struct vibe_acpi_config config(unsigned nvcpus)
 	c.nvcpus = nvcpus;
 	c.pm_port = 0x600;
 	c.sci_irq = 9;
-	c.has_i8042 = 1;
 	c.nlevel = 2;
 	c.level_irqs[0] = 5;
 	c.level_irqs[1] = 6;
@@ -151,7 +150,8 @@ static void check_tables(unsigned nvcpus, const uint8_t *dsdt, size_t dsdt_len)
 	assert_int_equal(f.reset_value, VIBE_ACPI_RESET_VALUE);
 	assert_true(f.flags & ACPI_FADT_RESET_REG_SUP);
 	assert_false(f.flags & ACPI_FADT_HW_REDUCED);
-	assert_true(f.iapc_boot_arch & ACPI_BOOT_8042);
+	assert_false(f.iapc_boot_arch & ACPI_BOOT_8042); /* no PS/2 probe */
+	assert_true(f.iapc_boot_arch & ACPI_BOOT_LEGACY_DEVICES);
 	assert_int_equal(f.firmware_ctrl, 0);
 	assert_int_equal(f.dsdt, f.x_dsdt);
 	assert_memory_equal(at(buf, len, f.x_dsdt, (uint32_t)dsdt_len), dsdt, dsdt_len);
@@ -289,7 +289,6 @@ static void test_config_from_machine(void **state)
 	assert_int_equal(c.nvcpus, 2);
 	assert_int_equal(c.pm_port, 0x600);
 	assert_int_equal(c.sci_irq, 10);
-	assert_true(c.has_i8042);
 	assert_int_equal(c.nlevel, 1); /* irq 17 needs no ISA override */
 	assert_int_equal(c.level_irqs[0], 5);
 	assert_false(c.irq0_to_gsi2);

@@ -64,8 +64,6 @@ int vibe_acpi_config_from_machine(const struct vibe_machine_desc *m,
 			cfg->pm_port = (uint16_t)d->base;
 			cfg->sci_irq = (uint8_t)(d->irq >= 0 ? (unsigned)d->irq : VIBE_ACPI_DEFAULT_SCI);
 			have_pm = 1;
-		} else if (!strcmp(d->type, "i8042")) {
-			cfg->has_i8042 = 1;
 		} else if (!strncmp(d->type, "virtio-", 7) && d->irq >= 0 && d->irq < 16 &&
 			   cfg->nlevel < 16) {
 			cfg->level_irqs[cfg->nlevel++] = (uint8_t)d->irq;
@@ -134,8 +132,10 @@ static void build_fadt(uint8_t *at, const struct vibe_acpi_config *c,
 	 * declared unsupported by latencies above 100/1000 us. */
 	f.p_lvl2_lat = 101;
 	f.p_lvl3_lat = 1001;
-	f.iapc_boot_arch = ACPI_BOOT_NO_VGA | ACPI_BOOT_NO_CMOS_RTC |
-			   (c->has_i8042 ? ACPI_BOOT_LEGACY_DEVICES | ACPI_BOOT_8042 : 0);
+	/* ISA-style devices exist (the UART), no VGA, no RTC. No 8042 flag
+	 * even with an i8042: Linux then skips the PS/2 probe (see
+	 * compiler/emit_acpi.c); reboot still reaches the i8042's reset. */
+	f.iapc_boot_arch = ACPI_BOOT_LEGACY_DEVICES | ACPI_BOOT_NO_VGA | ACPI_BOOT_NO_CMOS_RTC;
 	f.flags = ACPI_FADT_WBINVD | ACPI_FADT_PROC_C1 | ACPI_FADT_PWR_BUTTON |
 		  ACPI_FADT_SLP_BUTTON | ACPI_FADT_FIX_RTC | ACPI_FADT_RESET_REG_SUP |
 		  ACPI_FADT_HEADLESS;

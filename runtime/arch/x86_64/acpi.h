@@ -32,7 +32,6 @@ struct vibe_acpi_config {
 	unsigned nvcpus;        /* APIC IDs 0..nvcpus-1, as cpuid.c gives them */
 	uint16_t pm_port;       /* acpi-pm device's base port (required) */
 	uint8_t sci_irq;        /* its irq */
-	int has_i8042;          /* IAPC_BOOT_ARCH 8042 flag */
 	/* ISO IRQ0 -> GSI2, the PC wiring. Only when the backend routes the
 	 * PIT's GSI 0 to IOAPIC pin 2 as QEMU does; KVM's default routing is
 	 * identity (GSI n -> pin n), so the default here is no override. */
@@ -46,7 +45,7 @@ struct vibe_acpi_config {
 
 /* Derive the config from a machine: vCPUs, the acpi-pm device (-1 with
  * `err` set if there is none: without PM1 blocks a full FADT is invalid),
- * i8042 presence, virtio IRQs below 16. */
+ * virtio IRQs below 16. */
 int vibe_acpi_config_from_machine(const struct vibe_machine_desc *m,
 				  struct vibe_acpi_config *cfg, char *err, size_t errsz);
 
