@@ -2,7 +2,7 @@
 # and the boot-time devices, tested against a fake guest (fake_vm.c) that
 # implements the real guest_mem.h interface.
 LB_OUT    := $(BUILD)/tests/linuxboot
-LB_CFLAGS := $(CFLAGS) $(WARN) $(SANFLAGS) $(CPPFLAGS_COMMON) \
+LB_CFLAGS := $(CFLAGS) $(WARN) $(SANFLAGS) $(CPPFLAGS_COMMON) -DLB_OUT='"$(LB_OUT)"' \
              -Iruntime/include -Iruntime -Itests/linuxboot $(CMOCKA_CFLAGS)
 
 LB_X86 := runtime/arch/x86_64
@@ -18,7 +18,9 @@ LB_SRCS_test_acpi        := $(LB_X86)/acpi.c tests/linuxboot/fake_vm.c
 LB_SRCS_test_devices     := runtime/devices/acpi_pm.c runtime/devices/i8042.c \
                             runtime/devices/boot_timer.c
 
-LB_TESTS := test_bzimage test_boot_params test_cpuid test_acpi test_devices
+LB_SRCS_test_linux_entry := $(LB_X86)/linux_entry.c tests/linuxboot/fake_vm.c
+
+LB_TESTS := test_bzimage test_boot_params test_cpuid test_acpi test_devices test_linux_entry
 TEST_BINS += $(addprefix $(LB_OUT)/,$(LB_TESTS))
 
 # One explicit rule per test (no .SECONDEXPANSION: it would change how

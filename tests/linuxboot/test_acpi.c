@@ -20,7 +20,7 @@
 #include "vibe/acpi_pm.h"
 
 #define BASE VIBE_ACPI_BASE
-#define VIRT_DSDT "build/tests/linuxboot/virt_dsdt.aml"
+#define VIRT_DSDT LB_OUT "/virt_dsdt.aml"
 
 /* A minimal valid DSDT: a bare header with its checksum. */
 static void tiny_dsdt(uint8_t *d)
@@ -87,11 +87,11 @@ static char *iasl_disassemble(const void *t, size_t n, const char *name)
 	char *out;
 	long sz;
 
-	snprintf(bin, sizeof bin, "build/tests/linuxboot/%s.dat", name);
-	snprintf(dsl, sizeof dsl, "build/tests/linuxboot/%s.dsl", name);
+	snprintf(bin, sizeof bin, LB_OUT "/%s.dat", name);
+	snprintf(dsl, sizeof dsl, LB_OUT "/%s.dsl", name);
 	write_file(bin, t, n);
 	remove(dsl);
-	snprintf(cmd, sizeof cmd, "iasl -vs -d -p build/tests/linuxboot/%s %s >/dev/null 2>&1",
+	snprintf(cmd, sizeof cmd, "iasl -vs -d -p " LB_OUT "/%s %s >/dev/null 2>&1",
 		 name, bin);
 	if (system("command -v iasl >/dev/null") != 0)
 		return NULL;
