@@ -9,7 +9,7 @@ ARM64_OUT      := $(BUILD)/tests/arm64
 ARM64_CFLAGS   := $(CFLAGS) $(WARN) $(SANFLAGS) $(CPPFLAGS_COMMON) -Iruntime/include -Iruntime
 ARM64_CORE_O    = $(patsubst %,$(ARM64_OUT)/core/%.o,$(1))
 
-ARM64_TESTS := test_esr test_insn test_insn_ref test_s1walk
+ARM64_TESTS := test_esr test_insn test_insn_ref test_s1walk test_emulate
 ARM64_TEST_BINS := $(patsubst %,$(ARM64_OUT)/%,$(ARM64_TESTS))
 TEST_BINS += $(ARM64_TEST_BINS)
 
