@@ -23,14 +23,24 @@ static uint64_t offered(const struct virtio_mmio *t)
 	return t->be->features | TRANSPORT_FEATURES;
 }
 
-/* Lock held. Raise InterruptStatus bits and the line. Done under the lock
- * so an InterruptACK racing with a raise cannot leave the line low while
- * a bit is set. */
+/* Lock held. The line is level-triggered: high while InterruptStatus is
+ * nonzero. Driven only on a change (each call is an ioctl), and under the
+ * lock so an InterruptACK racing with a raise cannot leave it low while a
+ * bit is set. */
+static void update_line_locked(struct virtio_mmio *t)
+{
+	int level = t->interrupt_status != 0;
+
+	if (level == t->irq_level || !t->irq_set)
+		return;
+	t->irq_level = level;
+	t->irq_set(t->irq_opaque, level);
+}
+
 static void raise_locked(struct virtio_mmio *t, uint32_t bits)
 {
 	t->interrupt_status |= bits;
-	if (t->irq_set)
-		t->irq_set(t->irq_opaque, 1);
+	update_line_locked(t);
 }
 
 static void needs_reset_locked(struct virtio_mmio *t, const char *reason)
@@ -62,11 +72,8 @@ static void reset_locked(struct virtio_mmio *t)
 		q->num = t->be->queue_max;
 		q->desc = q->driver = q->device = 0;
 	}
-	if (t->interrupt_status) {
-		t->interrupt_status = 0;
-		if (t->irq_set)
-			t->irq_set(t->irq_opaque, 0);
-	}
+	t->interrupt_status = 0;
+	update_line_locked(t);
 }
 
 int virtio_mmio_init(struct virtio_mmio *t, struct vibe_dev *dev,
@@ -103,6 +110,8 @@ void virtio_mmio_set_irq(struct virtio_mmio *t, void (*irq_set)(void *, int), vo
 	pthread_mutex_lock(&t->lock);
 	t->irq_set = irq_set;
 	t->irq_opaque = irq_opaque;
+	t->irq_level = 0;
+	update_line_locked(t);
 	pthread_mutex_unlock(&t->lock);
 }
 
@@ -251,8 +260,7 @@ static void write_reg(struct virtio_mmio *t, uint64_t off, uint32_t v)
 		return;
 	case VIRTIO_MMIO_INTERRUPT_ACK:
 		t->interrupt_status &= ~v;
-		if (!t->interrupt_status && t->irq_set)
-			t->irq_set(t->irq_opaque, 0);
+		update_line_locked(t);
 		return;
 	case VIRTIO_MMIO_QUEUE_READY: write_queue_ready(t, v); return;
 	case VIRTIO_MMIO_QUEUE_NUM:
@@ -373,8 +381,10 @@ void virtio_mmio_write(struct vibe_dev *dev, uint64_t off, unsigned size, uint64
 				     t->name, size, off);
 		return;
 	}
-	if (off == VIRTIO_MMIO_QUEUE_NOTIFY)
-		return kick(t, (uint32_t)val);
+	if (off == VIRTIO_MMIO_QUEUE_NOTIFY) {
+		kick(t, (uint32_t)val);
+		return;
+	}
 	pthread_mutex_lock(&t->lock);
 	if (off < VIRTIO_MMIO_CONFIG)
 		write_reg(t, off, (uint32_t)val);

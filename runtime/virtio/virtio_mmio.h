@@ -127,12 +127,15 @@ struct virtio_mmio {
 	bool driver_features_high; /* driver set a bit above 63: never offered */
 	uint32_t interrupt_status;
 	uint32_t config_generation;
-	/* Interrupt hook from the runtime: level 1 when InterruptStatus
-	 * becomes nonzero, 0 when the driver acknowledged everything.
-	 * LATER (irqfd): the runtime sets a hook that writes the device's
-	 * irqfd on 1 (with a resample fd for the level semantics). */
+	/* Interrupt hook from the runtime, called only on a change: level 1
+	 * when InterruptStatus becomes nonzero, 0 when the driver has
+	 * acknowledged everything. A device's init points it at
+	 * vibe_vm_irq_line(dev->vm, dev->desc->irq, level).
+	 * LATER (irqfd): a hook that writes the device's irqfd on 1, with a
+	 * KVM resample fd giving the level semantics back. */
 	void (*irq_set)(void *irq_opaque, int level);
 	void *irq_opaque;
+	int irq_level; /* what the line was last driven to */
 	struct virtio_mmio_queue q[VIRTIO_MMIO_MAX_QUEUES];
 };
 

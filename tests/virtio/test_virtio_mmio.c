@@ -208,8 +208,10 @@ static void test_full_bring_up_notify_and_interrupt(void **s)
 	assert_int_equal(u->ring[0].len, 32);
 	assert_int_equal(rd(VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_VRING);
 	assert_int_equal(fb.irq_level, 1);
-	/* the line stays up until every pending bit is acknowledged */
+	/* the line stays up until every pending bit is acknowledged, and is
+	 * driven only on a change */
 	virtio_mmio_config_changed(&tr);
+	assert_int_equal(fb.irq_raises, 1);
 	wr(VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
 	assert_int_equal(rd(VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_CONFIG);
 	assert_int_equal(fb.irq_level, 1);
