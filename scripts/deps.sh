@@ -10,6 +10,7 @@ pkgs=(
   libcmocka-dev                # tests
   valgrind                     # benchmarks: instruction counts
   binutils                     # test guests: as, objcopy
+  binutils-aarch64-linux-gnu   # tests/arm64: re-assembles the encoding tables
   acpica-tools                 # iasl: generated ACPI tables (x86 Linux boot)
   qemu-system-x86 busybox-static cpio  # Linux test bed (L1/L2 guests)
 )

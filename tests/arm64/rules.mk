@@ -9,7 +9,7 @@ ARM64_OUT      := $(BUILD)/tests/arm64
 ARM64_CFLAGS   := $(CFLAGS) $(WARN) $(SANFLAGS) $(CPPFLAGS_COMMON) -Iruntime/include -Iruntime
 ARM64_CORE_O    = $(patsubst %,$(ARM64_OUT)/core/%.o,$(1))
 
-ARM64_TESTS := test_esr test_insn test_insn_ref test_s1walk test_emulate
+ARM64_TESTS := test_esr test_insn test_insn_gas test_insn_ref test_s1walk test_emulate
 ARM64_TEST_BINS := $(patsubst %,$(ARM64_OUT)/%,$(ARM64_TESTS))
 TEST_BINS += $(ARM64_TEST_BINS)
 
@@ -23,6 +23,7 @@ $(ARM64_OUT)/%.o: tests/arm64/%.c
 
 $(ARM64_OUT)/test_esr: $(ARM64_OUT)/test_esr.o $(call ARM64_CORE_O,esr)
 $(ARM64_OUT)/test_insn: $(ARM64_OUT)/test_insn.o $(call ARM64_CORE_O,insn)
+$(ARM64_OUT)/test_insn_gas: $(ARM64_OUT)/test_insn_gas.o
 $(ARM64_OUT)/test_insn_ref: $(ARM64_OUT)/test_insn_ref.o $(call ARM64_CORE_O,insn)
 $(ARM64_OUT)/test_s1walk: $(ARM64_OUT)/test_s1walk.o $(ARM64_OUT)/fake_ram.o $(call ARM64_CORE_O,s1walk)
 $(ARM64_OUT)/test_emulate: $(ARM64_OUT)/test_emulate.o $(ARM64_OUT)/fake_ram.o \
