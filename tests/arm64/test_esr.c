@@ -1,6 +1,6 @@
 /*
  * ESR_EL2 decoding: table-driven. Each raw value was assembled by hand from
- * the field layout in Arm ARM D24.2.46 (the comment shows the sum), so a
+ * the field layout of ESR_EL2 in the Arm ARM (the comment shows the sum), so a
  * wrong shift or mask in esr.c shows up as a field mismatch here.
  */
 #include <setjmp.h>

@@ -2,7 +2,7 @@
  * Exhaustive checks of the A64 load/store decoder against an independent
  * reference written the other way round: insn.c is a cascade of switches
  * over group bits; the reference here is a table of encoding diagrams
- * copied as bit strings from the Arm ARM (C4.1.94 group tables, C6.2
+ * copied as bit strings from the Arm ARM (C4.1 group tables, C6.2
  * instruction pages), matched by mask/value, with the operand fields pulled
  * out letter by letter, plus separate tables of which size/opc pairs exist.
  *

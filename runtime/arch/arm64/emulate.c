@@ -1,7 +1,7 @@
 /*
  * Data-abort emulation (see emulate.h). Two paths:
  *  ISV = 1: the syndrome names the register, size and sign extension
- *           (Arm ARM D24.2.46, "ISS encoding for an exception from a Data
+ *           (Arm ARM, ESR_EL2 "ISS encoding for an exception from a Data
  *           Abort"): one access at the fault IPA.
  *  ISV = 0: fetch the instruction at PC through the guest's stage-1
  *           tables, decode it (insn.c), translate each access's VA, and
@@ -28,7 +28,7 @@ static enum arm64_emu_status done(struct arm64_emu_result *r, enum arm64_emu_sta
 }
 
 /* Data endianness of the faulting context: SCTLR_EL1.E0E at EL0, .EE at
- * EL1 (D24.2 SCTLR_EL1); CPSR.E for AArch32. */
+ * EL1 (SCTLR_EL1); CPSR.E for AArch32. */
 static bool big_endian(const struct arm64_emu *c)
 {
 	uint64_t ps = c->regs->pstate;

@@ -18,7 +18,7 @@ static inline bool bit(uint64_t v, unsigned n)
 	return (v >> n) & 1;
 }
 
-/* Arm ARM D24.2.46, table "ESR_EL2.EC": every allocated class, so a log
+/* Arm ARM, ESR_EL2 table of EC values: every allocated class, so a log
  * line names even the traps vibevmm does not handle. */
 const char *arm64_ec_name(unsigned ec)
 {
@@ -72,7 +72,7 @@ const char *arm64_ec_name(unsigned ec)
 	}
 }
 
-/* Classify DFSC/IFSC (Arm ARM D24.2.46, "DFSC, bits [5:0]") into a kind
+/* Classify DFSC/IFSC (Arm ARM, ESR_EL2 "DFSC, bits [5:0]") into a kind
  * and a level. Level -1 exists only for the FEAT_LPA2 codes. */
 static void fsc_classify(unsigned fsc, enum arm64_fsc_kind *kind, int *level)
 {

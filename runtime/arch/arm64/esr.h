@@ -8,7 +8,8 @@
  * arm64_esr_decode() is a pure function from that value to named fields so
  * neither backend pokes at bits by hand.
  *
- * Layout (Arm ARM DDI 0487, D24.2.46 "ESR_EL2"): ISS2 [55:32], EC [31:26],
+ * Layout (Arm ARM DDI 0487, register description "ESR_EL2, Exception
+ * Syndrome Register (EL2)"): ISS2 [55:32], EC [31:26],
  * IL [25], ISS [24:0]. The ISS layouts used below are the ones named in the
  * same section: "ISS encoding for an exception from a Data Abort",
  * "... from an Instruction Abort", "... from MSR, MRS, or System instruction

@@ -2,7 +2,7 @@
  * A64 load/store decoding for the ISV = 0 data-abort path (see insn.h).
  *
  * Field positions are those of the Arm ARM DDI 0487 encoding diagrams in
- * C4.1.94 "Loads and Stores" (the group tables) and the instruction pages
+ * C4.1 "Loads and Stores" (the group tables) and the instruction pages
  * C6.2 LDR/STR (immediate), LDR/STR (register), LDUR/STUR, LDTR/STTR,
  * LDRB/LDRSB/..., LDP/STP, LDPSW, LDNP/STNP. The decoder is a cascade of
  * switches over the group-selecting bits; tests/arm64/test_insn.c checks it
@@ -24,7 +24,7 @@ static inline int64_t sext(uint64_t v, unsigned width)
 	return (int64_t)((v ^ m) - m);
 }
 
-/* [size][opc] for the single-register groups (C4.1.94, "Load/store register
+/* [size][opc] for the single-register groups (C4.1, "Load/store register
  * (unsigned immediate)" table and its siblings). NULL = not a GPR load or
  * store we decode: size=10 opc=11 unallocated, size=11 opc=10 is PRFM /
  * PRFUM (prefetches never abort, so never reach us) or unallocated,

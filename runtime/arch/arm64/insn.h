@@ -5,7 +5,7 @@
  * read the instruction and work out the access itself (QEMU asserts here,
  * libkrun panics: vibevmm decodes or hands an external abort to the guest).
  *
- * Decodable (Arm ARM DDI 0487, C4.1.94 "Loads and Stores" encoding groups):
+ * Decodable (Arm ARM DDI 0487, C4.1 "Loads and Stores" encoding groups):
  *  - Load/store register (unsigned immediate), (unscaled immediate) LDUR/STUR,
  *    (immediate pre-indexed), (immediate post-indexed), (unprivileged)
  *    LDTR/STTR, (register offset): STRB STRH STR LDRB LDRH LDR LDRSB LDRSH
@@ -35,7 +35,7 @@ struct arm64_regs {
 	uint64_t pstate;  /* SPSR format: M[4] = AArch32, M[3:2] = EL */
 };
 
-/* Register 31 is context dependent (Arm ARM C1.2.5 "Register names"):
+/* Register 31 is context dependent (Arm ARM "Register names"):
  * as a data register (Rt, Rt2, Rm) it is XZR, reading 0 and discarding
  * writes; as a base address register (Rn) it is SP. */
 static inline uint64_t arm64_reg_read(const struct arm64_regs *r, unsigned n)

@@ -1,8 +1,8 @@
 /*
  * Software stage-1 walk of the guest's EL1&0 tables (see s1walk.h).
  * 4 KiB granule: each level resolves 9 VA bits, level 3 maps 4 KiB pages,
- * levels 1 and 2 may hold 1 GiB / 2 MiB blocks (Arm ARM D8.2.7
- * "Translation using the 4KB granule", D8.3.1 "VMSAv8-64 descriptor
+ * levels 1 and 2 may hold 1 GiB / 2 MiB blocks (Arm ARM
+ * "Translation using the 4KB granule", "VMSAv8-64 descriptor
  * formats").
  */
 #include "s1walk.h"
@@ -53,7 +53,7 @@ static int fail(struct arm64_s1_result *r, enum arm64_s1_status s, int level, co
 	return -1;
 }
 
-/* TCR_EL1.IPS (D24.2 TCR_EL1): output size of the walk. 52 needs LPA,
+/* TCR_EL1.IPS (TCR_EL1): output size of the walk. 52 needs LPA,
  * which we do not implement, and reserved values behave as one of the
  * defined sizes: both clamp to 48. */
 static unsigned pa_bits(uint64_t tcr)
@@ -72,7 +72,7 @@ int arm64_s1_translate(struct vibe_vm *vm, const struct arm64_s1_regs *s1,
 	memset(r, 0, sizeof(*r));
 	if (!(s1->sctlr & SCTLR_M)) {
 		/* Stage 1 off: flat. An address above the PA size is an
-		 * address size fault at level 0 (D8.2.11, "The effects of
+		 * address size fault at level 0 ("The effects of
 		 * disabling an address translation stage"). */
 		r->mmu_off = true;
 		if (va >> OA_BITS_MAX)
@@ -83,7 +83,7 @@ int arm64_s1_translate(struct vibe_vm *vm, const struct arm64_s1_regs *s1,
 	if (tcr & TCR_DS)
 		return fail(r, ARM64_S1_UNSUPPORTED, 0, "TCR_EL1.DS (52-bit LPA2) not supported");
 
-	/* VA[55] picks TTBR0 or TTBR1 in a two-range regime (D8.2.4
+	/* VA[55] picks TTBR0 or TTBR1 in a two-range regime (
 	 * "VA ranges"); each half has its own size, granule and TBI. */
 	sel = (unsigned)field(va, 55, 55);
 	if (!sel) {
@@ -106,7 +106,7 @@ int arm64_s1_translate(struct vibe_vm *vm, const struct arm64_s1_regs *s1,
 
 	/* TxSZ outside 16..39 is CONSTRAINED UNPREDICTABLE without FEAT_LVA /
 	 * FEAT_TTST; one permitted behaviour is to use the nearest limit,
-	 * which is what we do (D8.1.9 "Input address size configuration"). */
+	 * which is what we do ("Input address size configuration"). */
 	if (tsz < 16)
 		tsz = 16;
 	if (tsz > 39)
@@ -125,7 +125,7 @@ int arm64_s1_translate(struct vibe_vm *vm, const struct arm64_s1_regs *s1,
 	start = 4 - (ia - 12 + 8) / 9;
 	stride0 = ia - (12 + 9 * (3 - start));
 	/* TTBR.BADDR is [47:1]; bits below the table size (at least 64
-	 * bytes, D24.2 TTBR0_EL1) are RES0, so ignore them as hardware may. */
+	 * bytes: TTBR0_EL1.BADDR) are RES0, so ignore them as hardware may. */
 	table = ttbr & mask(47, 1);
 	table &= ~((stride0 + 3 < 6 ? 64ull : 8ull << stride0) - 1);
 	if (table >> pa)
@@ -143,7 +143,7 @@ int arm64_s1_translate(struct vibe_vm *vm, const struct arm64_s1_regs *s1,
 		if (!p)
 			return fail(r, ARM64_S1_NOT_RAM, (int)level,
 				    "translation table descriptor outside guest RAM");
-		/* Table walks use SCTLR_EL1.EE endianness (D8.2.1). */
+		/* Table walks use SCTLR_EL1.EE endianness, like data accesses. */
 		desc = ld64le(p);
 		if (s1->sctlr & SCTLR_EE)
 			desc = __builtin_bswap64(desc);
@@ -189,7 +189,7 @@ int arm64_fetch_insn(struct vibe_vm *vm, const struct arm64_s1_regs *s1,
 	if (!p)
 		return fail(r, ARM64_S1_NOT_RAM, r->level, "instruction not in guest RAM");
 	/* A64 instructions are little-endian regardless of SCTLR_EL1.EE
-	 * (Arm ARM B2.6.2 "Instruction endianness"). */
+	 * (Arm ARM "Instruction endianness"). */
 	*insn = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 	return 0;
 }

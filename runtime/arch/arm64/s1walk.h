@@ -14,8 +14,8 @@
  * return ARM64_S1_UNSUPPORTED instead of guessing.
  * Descriptors are read through guest_ptr() only, so a guest whose tables
  * point outside RAM (at MMIO, or nowhere) gets a clean failure.
- * Arm ARM DDI 0487: D8 "The AArch64 Virtual Memory System Architecture"
- * (D8.2 translation process, D8.3 descriptors), D24.2 TCR_EL1, TTBRn_EL1,
+ * Arm ARM DDI 0487: chapter "The AArch64 Virtual Memory System Architecture"
+ * (translation process, descriptors), TCR_EL1, TTBRn_EL1,
  * SCTLR_EL1.
  */
 #ifndef VIBE_ARM64_S1WALK_H
