@@ -152,7 +152,12 @@ static struct ynode *parse_node(struct pstate *ps, yaml_event_t *ev, int depth)
 		diag_error(mark_loc(ev->start_mark), E_ALIAS,
 			   "YAML aliases (*name) are not supported in machine files; use NAME.base/.size/.end references");
 		ps->failed = 1;
-		return node_new(Y_SCALAR, ev->start_mark); /* placeholder keeps parsing */
+		/* An empty placeholder scalar keeps parsing, so later errors still show. */
+		n = node_new(Y_SCALAR, ev->start_mark);
+		n->str = strdup("");
+		if (!n->str)
+			abort();
+		return n;
 	default:
 		diag_error(mark_loc(ev->start_mark), E_YAML, "unexpected YAML event");
 		return NULL;
