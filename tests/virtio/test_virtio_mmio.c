@@ -280,6 +280,14 @@ static void test_driver_ok_without_features_ok(void **s)
 	expect_needs_reset(ACK | DRV);
 	assert_int_equal(fb.activates, 0);
 	assert_int_equal(fb.irq_raises, 0); /* no DRIVER_OK yet: no config irq */
+	/* once broken, only a reset helps: correct steps do not revive it */
+	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES, 1);
+	wr(VIRTIO_MMIO_STATUS, ACK | DRV | FOK);
+	assert_int_equal(status(), ACK | DRV | NRST);
+	wr(VIRTIO_MMIO_STATUS, ACK | DRV | FOK | DOK);
+	assert_int_equal(status(), ACK | DRV | NRST);
+	assert_int_equal(fb.activates, 0);
 }
 
 static void test_status_bits_cleared(void **s)
@@ -385,9 +393,15 @@ static void test_absent_queue(void **s)
 	wr(VIRTIO_MMIO_QUEUE_NUM, 8);
 	wr(VIRTIO_MMIO_QUEUE_READY, 1);
 	assert_int_equal(status(), ACK | DRV | FOK); /* ignored, not broken */
-	wr(VIRTIO_MMIO_QUEUE_SEL, 0xffffffff);
+	assert_int_equal(fake_log_warns, 2);
+	assert_non_null(strstr(fake_log_last, "absent queue 5"));
+	wr(VIRTIO_MMIO_QUEUE_SEL, 0xffffffff); /* far past the array (ASan) */
+	wr(VIRTIO_MMIO_QUEUE_NUM, 8);
+	wr(VIRTIO_MMIO_QUEUE_DESC_HIGH, 8);
 	wr(VIRTIO_MMIO_QUEUE_READY, 1);
+	assert_int_equal(rd(VIRTIO_MMIO_QUEUE_READY), 0);
 	assert_int_equal(status(), ACK | DRV | FOK);
+	assert_int_equal(fake_log_warns, 5);
 }
 
 static void test_notify_rules(void **s)

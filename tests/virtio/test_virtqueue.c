@@ -275,6 +275,20 @@ static void test_avail_idx_far_ahead(void **s)
 	assert_int_equal(virtq_pop(&vq, iov, 64, &ch), VIRTQ_EMPTY);
 }
 
+static void test_avail_idx_read_once_per_batch(void **s)
+{
+	/* entries published by one validated read of avail->idx are consumed
+	 * without re-reading it: a later rewrite cannot change that batch */
+	set_desc(DESC, 0, BUF, 4, 0, 0);
+	offer(0);
+	offer(0);
+	assert_int_equal(virtq_pop(&vq, iov, 64, &ch), VIRTQ_OK);
+	avail()->idx = 200; /* garbage after the read */
+	assert_int_equal(virtq_pop(&vq, iov, 64, &ch), VIRTQ_OK);
+	/* the batch is used up: the next pop reads again and sees it */
+	assert_int_equal(virtq_pop(&vq, iov, 64, &ch), VIRTQ_ERR_AVAIL_IDX);
+}
+
 static void test_order_and_iov_limit(void **s)
 {
 	set_desc(DESC, 0, BUF, 4, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 1);
@@ -443,6 +457,7 @@ int main(void)
 		T(test_buffer_bounds),
 		T(test_length_sum_overflow),
 		T(test_avail_idx_far_ahead),
+		T(test_avail_idx_read_once_per_batch),
 		T(test_order_and_iov_limit),
 		T(test_setup_rejects_bad_rings),
 		T(test_push_checks_and_wrap),
