@@ -1,15 +1,16 @@
 # tests/arm64: unit tests of the portable arm64 core in runtime/arch/arm64
 # (syndrome decoding, A64 load/store decoding, guest stage-1 walk, MMIO
-# emulation). Plain C: they build and run natively on x86_64, no aarch64
-# toolchain needed. The core sources are compiled here into their own
-# objects so these tests do not depend on how runtime.mk builds vibevmm.
+# emulation, abort injection). Plain C: they build and run natively on
+# x86_64, no aarch64 toolchain needed. The core sources are compiled here
+# into their own objects so these tests do not depend on how runtime.mk
+# builds vibevmm.
 #   make test-arm64-unit        build and run just these
 ARM64_DIR      := runtime/arch/arm64
 ARM64_OUT      := $(BUILD)/tests/arm64
 ARM64_CFLAGS   := $(CFLAGS) $(WARN) $(SANFLAGS) $(CPPFLAGS_COMMON) -Iruntime/include -Iruntime
 ARM64_CORE_O    = $(patsubst %,$(ARM64_OUT)/core/%.o,$(1))
 
-ARM64_TESTS := test_esr test_insn test_insn_gas test_insn_ref test_s1walk test_emulate
+ARM64_TESTS := test_esr test_insn test_insn_gas test_insn_ref test_s1walk test_emulate test_inject
 ARM64_TEST_BINS := $(patsubst %,$(ARM64_OUT)/%,$(ARM64_TESTS))
 TEST_BINS += $(ARM64_TEST_BINS)
 
@@ -26,6 +27,7 @@ $(ARM64_OUT)/test_insn: $(ARM64_OUT)/test_insn.o $(call ARM64_CORE_O,insn)
 $(ARM64_OUT)/test_insn_gas: $(ARM64_OUT)/test_insn_gas.o
 $(ARM64_OUT)/test_insn_ref: $(ARM64_OUT)/test_insn_ref.o $(call ARM64_CORE_O,insn)
 $(ARM64_OUT)/test_s1walk: $(ARM64_OUT)/test_s1walk.o $(ARM64_OUT)/fake_ram.o $(call ARM64_CORE_O,s1walk)
+$(ARM64_OUT)/test_inject: $(ARM64_OUT)/test_inject.o $(call ARM64_CORE_O,esr inject)
 $(ARM64_OUT)/test_emulate: $(ARM64_OUT)/test_emulate.o $(ARM64_OUT)/fake_ram.o \
 		$(call ARM64_CORE_O,esr insn s1walk emulate)
 
