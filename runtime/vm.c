@@ -85,8 +85,17 @@ static int map_ram(struct vibe_vm *vm, unsigned i)
 			(unsigned long long)size);
 		return 1;
 	}
+	/* Huge pages are reserved at mmap time (no NORESERVE): with too few
+	 * the mmap fails here with a clear message, instead of the guest
+	 * faulting on a page that cannot be backed later. */
+	if ((r->flags & VIBE_RAM_HUGEPAGES) && (size % PAGE_2M || r->base % PAGE_2M)) {
+		log_err("RAM region '%s' (%s): with hugepages, base 0x%llx and size 0x%llx must be multiples of 2 MiB",
+			ram_name(r), r->src ? r->src : "?", (unsigned long long)r->base,
+			(unsigned long long)size);
+		return 1;
+	}
 	if (r->flags & VIBE_RAM_HUGEPAGES)
-		flags |= MAP_HUGETLB;
+		flags = (flags & ~MAP_NORESERVE) | MAP_HUGETLB;
 	if (r->flags & VIBE_RAM_PREFAULT)
 		flags |= MAP_POPULATE;
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, flags, -1, 0);
