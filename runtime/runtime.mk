@@ -19,13 +19,13 @@ VIBE_ARCH ?= x86_64
 
 VIBE_VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 RT_CFLAGS := $(CFLAGS) $(WARN) $(SANFLAGS) $(CPPFLAGS_COMMON) \
-             -I$(GEN_DIR) -Iruntime/include -Iruntime -DVIBE_VERSION='"$(VIBE_VERSION)"'
+             -I$(GEN_DIR) -Iruntime/include -Iruntime
 VMM_LDFLAGS ?=
 VMM_LDLIBS  += -lpthread
 
 RT_CORE        := main vm vcpu guest_mem dev_props log loader_raw parse_num
 RT_HV_x86_64   := runtime/hv/kvm.c runtime/hv/kvm_x86.c
-RT_ARCH_x86_64 := runtime/arch/x86_64/modes.c runtime/arch/x86_64/cpu.c
+RT_ARCH_x86_64 := runtime/arch/x86_64/modes.c runtime/arch/x86_64/cpu.c runtime/arch/x86_64/cpuid.c
 
 RT_SRCS := $(RT_CORE:%=runtime/%.c) $(wildcard runtime/console.c) \
            $(RT_HV_$(VIBE_ARCH)) $(RT_ARCH_$(VIBE_ARCH)) \
@@ -33,6 +33,9 @@ RT_SRCS := $(RT_CORE:%=runtime/%.c) $(wildcard runtime/console.c) \
 RT_OBJS := $(patsubst runtime/%.c,$(RT_OBJDIR)/%.o,$(RT_SRCS)) $(RT_OBJDIR)/gen/machine.o
 
 all: $(VMM_OUT)
+
+# --version: only main.o carries it.
+$(RT_OBJDIR)/main.o: RT_CFLAGS += -DVIBE_VERSION='"$(VIBE_VERSION)"'
 
 $(VMM_OUT): $(RT_OBJS)
 	@mkdir -p $(@D)

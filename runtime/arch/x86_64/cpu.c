@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "arch/arch.h"
+#include "arch/x86_64/cpuid.h"
 #include "hv/hv.h"
 #include "vcpu.h"
 #include "vibe/log.h"
@@ -12,26 +13,27 @@
 
 #define CPUID_MAX 512
 
-/* CPUID: what KVM supports, with this vCPU's APIC ID filled in so
- * per-CPU code in the guest can tell the vCPUs apart. The Linux-boot work
- * replaces this with a fuller filter (topology, hypervisor leaves). */
+/* CPUID: what KVM supports, shaped by cpuid.c into 1 socket x N cores with
+ * APIC ID = vCPU index, so raw guests can tell vCPUs apart and Linux sees
+ * the machine's topology. */
 static int setup_cpuid(struct vibe_vcpu *vc)
 {
 	static struct hv_cpuid_entry supported[CPUID_MAX];
 	static unsigned nsupported;
-	struct hv_cpuid_entry e[CPUID_MAX];
+	static struct hv_cpuid_entry e[CPUID_MAX + VIBE_CPUID_EXTRA];
+	struct vibe_vm *vm = vc->vm;
 
-	/* vCPUs are created one after another on the main thread. */
-	if (!nsupported && hv_x86_get_supported_cpuid(vc->vm->hv, supported, CPUID_MAX, &nsupported) < 0)
+	/* vCPUs are set up one after another on the main thread, so the
+	 * static tables are not shared between threads. */
+	if (!nsupported && hv_x86_get_supported_cpuid(vm->hv, supported, CPUID_MAX, &nsupported) < 0)
 		return -1;
-	memcpy(e, supported, nsupported * sizeof(e[0]));
-	for (unsigned i = 0; i < nsupported; i++) {
-		if (e[i].function == 1)
-			e[i].ebx = (e[i].ebx & 0x00ffffffu) | (vc->id << 24);
-		else if (e[i].function == 0xb || e[i].function == 0x1f)
-			e[i].edx = vc->id;
+	int n = vibe_cpuid_for_vcpu(supported, nsupported, (unsigned)(vc - vm->vcpus), vm->nvcpus,
+				    e, CPUID_MAX + VIBE_CPUID_EXTRA);
+	if (n < 0) {
+		log_err("vCPU %u: cannot build its CPUID table", vc->id);
+		return -1;
 	}
-	return hv_x86_set_cpuid(vc->hv, e, nsupported);
+	return hv_x86_set_cpuid(vc->hv, e, (unsigned)n);
 }
 
 int arch_vcpu_init(struct vibe_vcpu *vc)
