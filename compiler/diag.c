@@ -11,28 +11,57 @@
 static const char *d_path = "<input>";
 static const char *d_buf;
 static size_t d_len;
-static int d_errors;
-static int d_shown; /* whether the last error was printed (its notes follow it) */
 static FILE *d_out;
+
+/* Errors are collected, then printed sorted by position (diag_flush), so
+ * the output reads top to bottom like the file even though the checks run
+ * in passes (syntax, keys, values, layout). Each entry holds the error and
+ * its notes, already formatted. */
+struct entry {
+	struct loc at;
+	unsigned seq; /* report order: keeps the sort stable */
+	char *text;
+	size_t len;
+};
+static struct entry *d_ents;
+static unsigned d_n;
+static FILE *d_cur; /* memstream of the last entry, open for notes */
+
+static void close_cur(void)
+{
+	if (d_cur) {
+		fclose(d_cur);
+		d_cur = NULL;
+	}
+}
+
+static void drop_all(void)
+{
+	close_cur();
+	for (unsigned i = 0; i < d_n; i++)
+		free(d_ents[i].text);
+	free(d_ents);
+	d_ents = NULL;
+	d_n = 0;
+}
 
 void diag_begin(const char *path, const char *buf, size_t len)
 {
+	drop_all();
 	d_path = path;
 	d_buf = buf;
 	d_len = len;
-	d_errors = 0;
-	d_shown = 0;
 }
 
 void diag_stream(FILE *f) { d_out = f; }
 
-int diag_errors(void) { return d_errors; }
+int diag_errors(void) { return (int)d_n; }
 
 static FILE *out(void) { return d_out ? d_out : stderr; }
 
 /* Print line `line` of the buffer and a caret under column `col`. Tabs are
  * copied into the caret line so the caret stays aligned in any terminal. */
-static void show_line(struct loc at)
+static void show_line(FILE *o, struct loc at)
 {
 	if (!d_buf || at.line <= 0)
 		return;
@@ -49,49 +78,80 @@ static void show_line(struct loc at)
 	int n = (int)(eol - p);
 	if (n > 0 && p[n - 1] == '\r')
 		n--;
-	fprintf(out(), "%5d | %.*s\n      | ", at.line, n, p);
+	fprintf(o, "%5d | %.*s\n      | ", at.line, n, p);
 	for (int i = 0; i < at.col - 1 && i < n; i++)
-		fputc(p[i] == '\t' ? '\t' : ' ', out());
-	fputs("^\n", out());
+		fputc(p[i] == '\t' ? '\t' : ' ', o);
+	fputs("^\n", o);
 }
 
-static void vreport(struct loc at, const char *kind, const char *fmt, va_list ap)
+static void vreport(FILE *o, struct loc at, const char *kind, const char *fmt, va_list ap)
 {
 	if (at.line > 0)
-		fprintf(out(), "%s:%d:%d: %s", d_path, at.line, at.col, kind);
+		fprintf(o, "%s:%d:%d: %s", d_path, at.line, at.col, kind);
 	else
-		fprintf(out(), "%s: %s", d_path, kind);
-	vfprintf(out(), fmt, ap);
-	fputc('\n', out());
-	show_line(at);
+		fprintf(o, "%s: %s", d_path, kind);
+	vfprintf(o, fmt, ap);
+	fputc('\n', o);
+	show_line(o, at);
 }
 
 void diag_error(struct loc at, enum diag_code code, const char *fmt, ...)
 {
-	d_errors++;
-	d_shown = d_errors <= DIAG_MAX_ERRORS;
-	if (!d_shown) {
-		if (d_errors == DIAG_MAX_ERRORS + 1)
-			fprintf(out(), "%s: note: too many errors (limit %d); stopping here\n",
-				d_path, DIAG_MAX_ERRORS);
-		return;
-	}
+	close_cur();
+	struct entry *e = realloc(d_ents, (d_n + 1) * sizeof *d_ents);
+	if (!e)
+		abort();
+	d_ents = e;
+	e = &d_ents[d_n];
+	*e = (struct entry){ .at = at, .seq = d_n };
+	d_n++;
+	d_cur = open_memstream(&e->text, &e->len);
+	if (!d_cur)
+		abort();
 	char kind[32];
 	snprintf(kind, sizeof kind, "error[E%03d]: ", (int)code);
 	va_list ap;
 	va_start(ap, fmt);
-	vreport(at, kind, fmt, ap);
+	vreport(d_cur, at, kind, fmt, ap);
 	va_end(ap);
 }
 
 void diag_note(struct loc at, const char *fmt, ...)
 {
-	if (!d_shown)
+	if (!d_cur)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	vreport(at, "note: ", fmt, ap);
+	vreport(d_cur, at, "note: ", fmt, ap);
 	va_end(ap);
+}
+
+static int by_pos(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+	if (x->at.line != y->at.line)
+		return x->at.line < y->at.line ? -1 : 1;
+	if (x->at.col != y->at.col)
+		return x->at.col < y->at.col ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+void diag_flush(void)
+{
+	close_cur();
+	/* The ones that name the earliest lines are the ones shown. */
+	qsort(d_ents, d_n, sizeof *d_ents, by_pos);
+	for (unsigned i = 0; i < d_n && i < DIAG_MAX_ERRORS; i++)
+		fwrite(d_ents[i].text, 1, d_ents[i].len, out());
+	if (d_n > DIAG_MAX_ERRORS)
+		fprintf(out(), "%s: note: %u more errors not shown (limit %d)\n", d_path,
+			d_n - DIAG_MAX_ERRORS, DIAG_MAX_ERRORS);
+	fflush(out());
+	for (unsigned i = 0; i < d_n; i++) {
+		free(d_ents[i].text);
+		d_ents[i].text = NULL;
+		d_ents[i].len = 0;
+	}
 }
 
 unsigned diag_distance(const char *a, const char *b)

@@ -64,9 +64,12 @@ enum diag_code {
 void diag_begin(const char *path, const char *buf, size_t len);
 void diag_error(struct loc at, enum diag_code code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* A note attached to the last error (suppressed when that error was). */
+/* A note attached to the last error, printed right after it. */
 void diag_note(struct loc at, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int diag_errors(void);
+/* Print the collected errors sorted by position (at most DIAG_MAX_ERRORS,
+ * then a count of the rest). diag_errors() still counts them after. */
+void diag_flush(void);
 /* Where messages go (stderr by default; tests capture). */
 void diag_stream(FILE *f);
 

@@ -42,7 +42,7 @@ struct fe {
 	const struct ynode **dev_nodes; /* devices[i] mapping, same index as m->devs */
 	unsigned *dev_ent;              /* devices[i]'s entity, or ~0u */
 	/* Evaluation stack for reference cycles, for naming the chain. */
-	struct { unsigned ent; int field; } stack[64];
+	struct { unsigned ent; int field; struct loc at; } stack[64]; /* at: the reference */
 	unsigned depth;
 };
 

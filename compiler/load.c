@@ -100,6 +100,7 @@ int machine_load(const char *path, struct machine *m)
 	char *buf = read_file(path, &len);
 	if (!buf) {
 		diag_error((struct loc){ 0, 0 }, E_IO, "cannot read the machine file: %s", strerror(errno));
+		diag_flush();
 		return -1;
 	}
 	struct keep *k = calloc(1, sizeof *k);
@@ -124,5 +125,6 @@ int machine_load(const char *path, struct machine *m)
 		free(fe.dev_nodes);
 		free(fe.dev_ent);
 	}
+	diag_flush();
 	return diag_errors();
 }

@@ -50,6 +50,11 @@ static void report_cycle(struct fe *fe, unsigned ent, int field, struct loc at)
 		snprintf(chain + used, sizeof chain - used, "%s.%s", fe->ents[ent].name,
 			 field_names[field]);
 	diag_error(at, E_CYCLE, "reference cycle: %s", chain);
+	/* Walk the user through the chain, one reference per note. */
+	for (unsigned i = from + 1; i < fe->depth; i++)
+		diag_note(fe->stack[i].at, "%s.%s uses %s.%s here", fe->ents[fe->stack[i - 1].ent].name,
+			  field_names[fe->stack[i - 1].field], fe->ents[fe->stack[i].ent].name,
+			  field_names[fe->stack[i].field]);
 }
 
 static int resolve_cb(void *ctx, const char *name, size_t len, enum ref_field f,
@@ -123,6 +128,7 @@ int fe_field(struct fe *fe, unsigned ent, int field, struct loc at, uint64_t *ou
 	}
 	fe->stack[fe->depth].ent = ent;
 	fe->stack[fe->depth].field = field;
+	fe->stack[fe->depth].at = at;
 	fe->depth++;
 	e->state[field] = ST_BUSY;
 	uint64_t v;

@@ -190,6 +190,7 @@ static void expressions(void **state)
 		uint64_t v = 0;
 		/* The scalar sits at line 1, column 1, so columns are string offsets + 1. */
 		int rc = expr_eval(c->in, (struct loc){ 1, 1 }, &env, &v);
+		diag_flush();
 		fclose(f);
 		diag_stream(NULL);
 		if (!c->code && (rc || v != c->want))
@@ -213,6 +214,7 @@ static void references_refused_without_env(void **state)
 	diag_stream(f);
 	uint64_t v;
 	assert_int_equal(expr_eval("ram.base", (struct loc){ 1, 1 }, NULL, &v), -1);
+	diag_flush();
 	fclose(f);
 	diag_stream(NULL);
 	assert_non_null(strstr(buf, "error[E026]"));
