@@ -10,7 +10,7 @@ ARM64_OUT      := $(BUILD)/tests/arm64
 ARM64_CFLAGS   := $(CFLAGS) $(WARN) $(SANFLAGS) $(CPPFLAGS_COMMON) -Iruntime/include -Iruntime
 ARM64_CORE_O    = $(patsubst %,$(ARM64_OUT)/core/%.o,$(1))
 
-ARM64_TESTS := test_esr test_insn test_insn_gas test_insn_ref test_s1walk test_emulate test_inject
+ARM64_TESTS := test_esr test_insn test_insn_gas test_insn_ref test_s1walk test_emulate test_inject test_hostile_guest
 ARM64_TEST_BINS := $(patsubst %,$(ARM64_OUT)/%,$(ARM64_TESTS))
 TEST_BINS += $(ARM64_TEST_BINS)
 
@@ -28,6 +28,8 @@ $(ARM64_OUT)/test_insn_gas: $(ARM64_OUT)/test_insn_gas.o
 $(ARM64_OUT)/test_insn_ref: $(ARM64_OUT)/test_insn_ref.o $(call ARM64_CORE_O,insn)
 $(ARM64_OUT)/test_s1walk: $(ARM64_OUT)/test_s1walk.o $(ARM64_OUT)/fake_ram.o $(call ARM64_CORE_O,s1walk)
 $(ARM64_OUT)/test_inject: $(ARM64_OUT)/test_inject.o $(call ARM64_CORE_O,esr inject)
+$(ARM64_OUT)/test_hostile_guest: $(ARM64_OUT)/test_hostile_guest.o $(ARM64_OUT)/fake_ram.o \
+		$(call ARM64_CORE_O,esr insn s1walk emulate)
 $(ARM64_OUT)/test_emulate: $(ARM64_OUT)/test_emulate.o $(ARM64_OUT)/fake_ram.o \
 		$(call ARM64_CORE_O,esr insn s1walk emulate)
 
