@@ -195,6 +195,23 @@ static void test_other_classes(void **state)
 	assert_string_equal(arm64_ec_name(0x18), "MSR/MRS/system instruction");
 }
 
+static void test_kvm_nisv_rebuild(void **state)
+{
+	struct arm64_esr e;
+
+	(void)state;
+	/* CM | WnR | DFSC 7, as KVM sanitizes it */
+	assert_int_equal(arm64_esr_from_kvm_nisv(0x147), 0x92000147);
+	arm64_esr_decode(arm64_esr_from_kvm_nisv(0x47), &e);
+	assert_true(arm64_esr_is_dabt(&e));
+	assert_true(e.il);
+	assert_false(e.abt.isv);
+	assert_true(e.abt.wnr);
+	assert_int_equal(e.abt.fsc_kind, ARM64_FSC_K_TRANSLATION);
+	/* bits above the ISS cannot leak into EC */
+	assert_int_equal(arm64_esr_from_kvm_nisv(0xfc000007) >> 26, 0x24);
+}
+
 static void test_fsc_names(void **state)
 {
 	static const struct { unsigned fsc; const char *name; } t[] = {
@@ -248,6 +265,7 @@ int main(void)
 		cmocka_unit_test(test_dabt_table),
 		cmocka_unit_test(test_sysreg_table),
 		cmocka_unit_test(test_other_classes),
+		cmocka_unit_test(test_kvm_nisv_rebuild),
 		cmocka_unit_test(test_fsc_names),
 		cmocka_unit_test(test_str_fields_and_truncation),
 	};

@@ -121,6 +121,14 @@ struct arm64_esr {
 	struct arm64_wfx_iss wfx;       /* EC 0x01 */
 };
 
+/* KVM_EXIT_ARM_NISV reports only a sanitized ISS (CM, WnR and DFSC, from
+ * kvm_vcpu_dabt_iss_nisv_sanitized()) plus the fault IPA: rebuild the data
+ * abort syndrome (EC 0x24, IL = 1) that arm64_emulate_dabt() takes. */
+static inline uint64_t arm64_esr_from_kvm_nisv(uint64_t esr_iss)
+{
+	return (uint64_t)ARM64_EC_DABT_LOW << 26 | 1ull << 25 | (esr_iss & 0x1ffffff);
+}
+
 /* Pure: decode every field relevant to raw's EC; the rest stay zero. */
 void arm64_esr_decode(uint64_t raw, struct arm64_esr *out);
 
