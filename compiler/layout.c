@@ -92,6 +92,12 @@ static unsigned collect(struct fe *fe, enum m_space sp, struct rng *out)
 {
 	struct machine *m = fe->m;
 	unsigned n = 0;
+	/* On x86 KVM's in-kernel irqchip answers these addresses itself: RAM or
+	 * a device there would never see an access. */
+	if (sp == M_SPACE_MMIO && m->arch == M_ARCH_X86_64) {
+		out[n++] = (struct rng){ 0xfec00000, 0x1000, "the x86 range reserved for", "IOAPIC", { 0, 0 } };
+		out[n++] = (struct rng){ 0xfee00000, 0x1000, "the x86 range reserved for", "LAPIC", { 0, 0 } };
+	}
 	for (unsigned i = 0; sp == M_SPACE_MMIO && i < m->nram; i++)
 		if (!fe->ram_aux[i].bad)
 			out[n++] = (struct rng){ m->ram[i].base, m->ram[i].max_size, "RAM region",
@@ -120,7 +126,8 @@ static void check_overlaps(const struct rng *r, unsigned n, enum diag_code code)
 				   r[j].what, r[j].name, (unsigned long long)r[j].base,
 				   (unsigned long long)(r[j].base + r[j].size - 1), r[i].what, r[i].name,
 				   (unsigned long long)r[i].base, (unsigned long long)(r[i].base + r[i].size - 1));
-			diag_note(r[i].loc, "%s '%s' is defined here", r[i].what, r[i].name);
+			if (r[i].loc.line)
+				diag_note(r[i].loc, "%s '%s' is defined here", r[i].what, r[i].name);
 		}
 }
 
@@ -228,7 +235,7 @@ static int cmp_dev(const void *a, const void *b)
 void layout_machine(struct fe *fe)
 {
 	struct machine *m = fe->m;
-	struct rng *r = calloc(m->nram + m->ndevs + 1, sizeof *r);
+	struct rng *r = calloc(m->nram + m->ndevs + 3, sizeof *r); /* + x86 reserved */
 	if (!r)
 		abort();
 	check_ranges(fe);
