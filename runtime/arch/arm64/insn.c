@@ -53,6 +53,7 @@ static int decode_single(uint32_t insn, struct arm64_ldst *d, const char **why)
 {
 	unsigned size = bits(insn, 31, 30), opc = bits(insn, 23, 22);
 	const char *const (*mn)[4] = mn_plain;
+	bool prfm_form = true;   /* size 11 opc 10 is PRFM/PRFUM here */
 
 	if (bits(insn, 26, 26)) {
 		*why = "SIMD/FP register load/store";
@@ -90,10 +91,12 @@ static int decode_single(uint32_t insn, struct arm64_ldst *d, const char **why)
 		case 2: d->mode = ARM64_AM_OFFSET; mn = mn_unpriv; break;
 		default: d->mode = ARM64_AM_PRE_INDEX; d->writeback = true; break;
 		}
+		prfm_form = bits(insn, 11, 10) == 0;
 	}
 	d->mnemonic = mn[size][opc];
 	if (!d->mnemonic) {
-		*why = size == 3 && opc == 2 ? "prefetch (PRFM/PRFUM)" : "unallocated load/store";
+		*why = prfm_form && size == 3 && opc == 2 ? "prefetch (PRFM/PRFUM)"
+							    : "unallocated load/store";
 		return -1;
 	}
 	d->size = 1u << size;
