@@ -78,7 +78,11 @@ static void show_line(FILE *o, struct loc at)
 	int n = (int)(eol - p);
 	if (n > 0 && p[n - 1] == '\r')
 		n--;
-	fprintf(o, "%5d | %.*s\n      | ", at.line, n, p);
+	fprintf(o, "%5d | ", at.line);
+	/* Control characters could drive the user's terminal: show them as '?'. */
+	for (int i = 0; i < n; i++)
+		fputc((unsigned char)p[i] < 0x20 && p[i] != '\t' ? '?' : p[i] == 0x7f ? '?' : p[i], o);
+	fputs("\n      | ", o);
 	for (int i = 0; i < at.col - 1 && i < n; i++)
 		fputc(p[i] == '\t' ? '\t' : ' ', o);
 	fputs("^\n", o);

@@ -251,6 +251,20 @@ struct ynode *ytree_parse(const char *buf, size_t len)
 	return root;
 
 yaml_err:
+	if (ps.p.error == YAML_READER_ERROR) {
+		/* Encoding errors carry a byte offset, not a mark. */
+		struct loc at = { 1, 1 };
+		for (size_t i = 0; i < ps.p.problem_offset && i < len; i++) {
+			if (buf[i] == '\n') {
+				at.line++;
+				at.col = 1;
+			} else {
+				at.col++;
+			}
+		}
+		diag_error(at, E_YAML, "YAML: %s", ps.p.problem ? ps.p.problem : "cannot read the input");
+		goto fail;
+	}
 	diag_error(mark_loc(ps.p.problem_mark), E_YAML, "YAML: %s%s%s",
 		   ps.p.problem ? ps.p.problem : "syntax error",
 		   ps.p.context ? " " : "", ps.p.context ? ps.p.context : "");
