@@ -26,8 +26,6 @@
 #include "vibe/log.h"
 #include "vm.h"
 
-#define CPUID_MAX 512
-
 /* The DSDT, compiled from `vibegen --acpi` by runtime/arch/x86_64/acpi.mk.
  * Weak: a vibevmm built without it boots Linux without ACPI. */
 extern const unsigned char vibe_dsdt_aml[] __attribute__((weak));
@@ -86,29 +84,17 @@ char *vibe_linux_cmdline(const char *machine, const char *extra)
 	return s;
 }
 
-/* CPUID, reset MSRs, and for the boot vCPU the 64-bit entry state. */
+/* Reset MSRs for every vCPU and the 64-bit entry state for the boot vCPU.
+ * CPUID is already set: arch_vcpu_init() (arch/x86_64/cpu.c) applies
+ * cpuid.c's per-vCPU table when the vCPU is created, with APIC ID = index,
+ * which the MADT lists. The other vCPUs wait for INIT/SIPI in the
+ * in-kernel LAPIC, which resets their registers. */
 static int setup_vcpus(struct vibe_vm *vm, uint64_t entry)
 {
-	static struct hv_cpuid_entry sup[CPUID_MAX], out[CPUID_MAX + VIBE_CPUID_EXTRA];
-	unsigned nsup = 0;
-
-	if (hv_x86_get_supported_cpuid(vm->hv, sup, CPUID_MAX, &nsup) < 0)
-		return -1;
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
 		struct vibe_vcpu *vc = &vm->vcpus[i];
-		int n = vibe_cpuid_for_vcpu(sup, nsup, vc->id, vm->nvcpus, out,
-					    CPUID_MAX + VIBE_CPUID_EXTRA);
 
-		/* APIC ID = vCPU id must match the MADT's 0..n-1. */
-		if (vc->id != i)
-			log_warn("vCPU %u has id %u: the ACPI MADT lists APIC IDs 0..%u",
-				 i, vc->id, vm->nvcpus - 1);
-		if (n < 0) {
-			log_err("vCPU %u: cannot build its CPUID table", vc->id);
-			return -1;
-		}
-		if (hv_x86_set_cpuid(vc->hv, out, (unsigned)n) < 0 ||
-		    hv_x86_set_msrs(vc->hv, vibe_x86_boot_msrs, vibe_x86_boot_msrs_count) < 0)
+		if (hv_x86_set_msrs(vc->hv, vibe_x86_boot_msrs, vibe_x86_boot_msrs_count) < 0)
 			return -1;
 		if (i == 0) {
 			struct hv_x86_sregs s;

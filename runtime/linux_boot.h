@@ -16,9 +16,10 @@ struct vibe_linux_opts {
 
 /* Call after vibe_vm_setup() (with want_irqchip = 1) and before
  * vibe_vm_run(). Loads kernel and initrd, writes the zero page, command
- * line, ACPI tables and entry page tables, and sets every vCPU's CPUID and
+ * line, ACPI tables and entry page tables, and sets every vCPU's reset
  * MSRs and the boot vCPU's registers (the others wait for INIT/SIPI in the
- * in-kernel LAPIC). Returns 0, 1 for bad input (one clear line logged:
+ * in-kernel LAPIC; CPUID was set by arch_vcpu_init()). Returns 0, 1 for
+ * bad input (one clear line logged:
  * unreadable or corrupt kernel, RAM too small, command line too long) or
  * 2 for a VMM failure. */
 int vibe_linux_boot(struct vibe_vm *vm, const struct vibe_linux_opts *o);
