@@ -30,6 +30,9 @@ RT_ARCH_x86_64 := runtime/arch/x86_64/modes.c runtime/arch/x86_64/cpu.c runtime/
 RT_SRCS := $(RT_CORE:%=runtime/%.c) $(wildcard runtime/console.c) \
            $(RT_HV_$(VIBE_ARCH)) $(RT_ARCH_$(VIBE_ARCH)) \
            $(foreach t,$(VIBE_DEVICE_TYPES),$(wildcard runtime/devices/$(t).c))
+# The virtio-mmio transport and virtqueues, when a virtio device is linked.
+RT_VIRTIO_DEVS := $(foreach t,$(filter virtio_%,$(VIBE_DEVICE_TYPES)),$(wildcard runtime/devices/$(t).c))
+RT_SRCS += $(if $(RT_VIRTIO_DEVS),$(wildcard runtime/virtio/*.c))
 RT_OBJS := $(patsubst runtime/%.c,$(RT_OBJDIR)/%.o,$(RT_SRCS)) $(RT_OBJDIR)/gen/machine.o
 
 all: $(VMM_OUT)
