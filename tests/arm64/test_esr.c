@@ -141,6 +141,22 @@ static void test_sysreg_table(void **state)
 	}
 }
 
+static void test_sysreg_id(void **state)
+{
+	struct arm64_sysreg_iss cntv_ctl = { .op0 = 3, .op1 = 3, .crn = 14, .crm = 3, .op2 = 1 };
+	struct arm64_sysreg_iss midr = { .op0 = 3 };
+	struct arm64_esr e;
+
+	(void)state;
+	/* values of Hypervisor.framework's HV_SYS_REG_CNTV_CTL_EL0 and
+	 * HV_SYS_REG_MIDR_EL1 */
+	assert_int_equal(arm64_sysreg_id(&cntv_ctl), 0xdf19);
+	assert_int_equal(arm64_sysreg_id(&midr), 0xc000);
+	/* from a syndrome: MSR OSLAR_EL1 is S2_0_C1_C0_4 */
+	arm64_esr_decode(0x622804e0, &e);
+	assert_int_equal(arm64_sysreg_id(&e.sys), 2 << 14 | 1 << 7 | 4);
+}
+
 static void test_other_classes(void **state)
 {
 	struct arm64_esr e;
@@ -264,6 +280,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dabt_table),
 		cmocka_unit_test(test_sysreg_table),
+		cmocka_unit_test(test_sysreg_id),
 		cmocka_unit_test(test_other_classes),
 		cmocka_unit_test(test_kvm_nisv_rebuild),
 		cmocka_unit_test(test_fsc_names),

@@ -129,6 +129,15 @@ static inline uint64_t arm64_esr_from_kvm_nisv(uint64_t esr_iss)
 	return (uint64_t)ARM64_EC_DABT_LOW << 26 | 1ull << 25 | (esr_iss & 0x1ffffff);
 }
 
+/* The 16-bit system register number op0:op1:CRn:CRm:op2 (bits [15:14],
+ * [13:11], [10:7], [6:3], [2:0]) of a trapped MSR/MRS: the same numbering
+ * as Hypervisor.framework's hv_sys_reg_t (CNTV_CTL_EL0 = 0xdf19) and
+ * Linux's sys_reg() >> 5, so a backend can switch on it directly. */
+static inline uint16_t arm64_sysreg_id(const struct arm64_sysreg_iss *s)
+{
+	return (uint16_t)(s->op0 << 14 | s->op1 << 11 | s->crn << 7 | s->crm << 3 | s->op2);
+}
+
 /* Pure: decode every field relevant to raw's EC; the rest stay zero. */
 void arm64_esr_decode(uint64_t raw, struct arm64_esr *out);
 
