@@ -10,6 +10,7 @@
 
 static const char *const common_keys[] = { "name", "type", "mmio", "pio", "size", "irq" };
 #define NCOMMON 6
+#define IRQ_MAX_ANY 987 /* the largest IRQ any arch has (arm64 SPIs) */
 
 static const char *arch_name(enum m_arch a) { return a == M_ARCH_ARM64 ? "arm64" : "x86_64"; }
 
@@ -199,13 +200,19 @@ void devices_eval(struct fe *fe)
 			ax->bad = 1;
 		}
 		if (irq) {
-			uint64_t v;
+			uint64_t v = ~0ull;
 			ax->irq_loc = ytext_loc(irq);
 			if (!dt->irq)
 				diag_error(irq->loc, E_IRQ_UNUSED, "device type '%s' has no interrupt; remove `irq:`",
 					   dt->name);
-			else if (fe_num(fe, irq, &v) == 0)
-				dev->irq = v > 0x7fffffff ? 0x7fffffff : (int)v; /* range checked in layout.c */
+			else if (fe_num(fe, irq, &v) == 0 && v > IRQ_MAX_ANY)
+				/* Report the value as written, not a clamped int. */
+				diag_error(ax->irq_loc, E_IRQ_RANGE, "irq %llu is out of range: %s has %s 0..%d",
+					   (unsigned long long)v, arch_name(m->arch),
+					   m->arch == M_ARCH_ARM64 ? "SPIs" : "IOAPIC pins",
+					   m->arch == M_ARCH_ARM64 ? 987 : 23);
+			else if (v <= IRQ_MAX_ANY)
+				dev->irq = (int)v; /* the arch's own range is checked in layout.c */
 		} else if (dt->irq == 2) {
 			dev->auto_irq = true;
 		} else if (dt->irq == 1 && dt->default_irq) {

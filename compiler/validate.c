@@ -106,6 +106,23 @@ const struct ynode *fe_need(const struct ynode *map, const char *key, const char
 	return n;
 }
 
+/* A value that is not one of the allowed words; suggest the closest. */
+static void bad_word(const struct ynode *n, const char *what, const char *const *words, unsigned nw)
+{
+	const char *s = diag_suggest(n->str, words, nw);
+	if (s) {
+		diag_error(ytext_loc(n), E_VALUE, "unknown %s '%s'; did you mean '%s'?", what, n->str, s);
+		return;
+	}
+	char list[128] = "";
+	size_t used = 0;
+	for (unsigned i = 0; i < nw && used < sizeof list; i++)
+		used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", words[i]);
+	diag_error(ytext_loc(n), E_VALUE, "unknown %s '%s' (%s)", what, n->str, list);
+}
+
+static const char *const arches[] = { "x86_64", "arm64" };
+
 static void read_arch(struct fe *fe, const struct ynode *root)
 {
 	const struct ynode *n = fe_need(root, "arch", "machine");
@@ -115,7 +132,7 @@ static void read_arch(struct fe *fe, const struct ynode *root)
 	if (!strcmp(n->str, "arm64"))
 		fe->m->arch = M_ARCH_ARM64;
 	else if (strcmp(n->str, "x86_64"))
-		diag_error(ytext_loc(n), E_VALUE, "unknown arch '%s' (x86_64 or arm64)", n->str);
+		bad_word(n, "arch", arches, 2);
 }
 
 
@@ -225,9 +242,17 @@ static void read_boot(struct fe *fe, const struct ynode *n)
 		for (k = 0; k < 3 && strcmp(b->mode, modes[k]); k++)
 			;
 		if (k == 3)
-			diag_error(ytext_loc(ymap_get(n, "mode")), E_VALUE,
-				   "unknown boot mode '%s' (long, protected or real)", b->mode);
+			bad_word(ymap_get(n, "mode"), "boot mode", modes, 3);
 	}
+}
+
+/* The name names build/gen/<name>/ and make variables: keep it simple. */
+static int valid_machine_name(const char *s)
+{
+	int ok = *s != 0;
+	for (; ok && *s; s++)
+		ok = isalnum((unsigned char)*s) || *s == '_' || *s == '-';
+	return ok;
 }
 
 void validate_machine(struct fe *fe, const struct ynode *root)
@@ -240,15 +265,15 @@ void validate_machine(struct fe *fe, const struct ynode *root)
 	fe_keys(root, "a machine", keys, sizeof keys / sizeof keys[0]);
 	read_arch(fe, root);
 	if ((n = ymap_get(root, "name")) && fe_is(n, Y_SCALAR, "a name")) {
-		/* The name names build/gen/<name>/ and make variables: keep it simple. */
-		int ok = *n->str != 0;
-		for (const char *p = n->str; ok && *p; p++)
-			ok = isalnum((unsigned char)*p) || *p == '_' || *p == '-';
-		if (ok)
+		if (valid_machine_name(n->str))
 			m->name = n->str;
 		else
 			diag_error(ytext_loc(n), E_NAME,
 				   "invalid machine name '%s': use letters, digits, '_' and '-'", n->str);
+	} else if (!n && !valid_machine_name(m->name)) {
+		diag_error((struct loc){ 1, 1 }, E_NAME,
+			   "the file name gives the machine name '%s', which is not valid "
+			   "(letters, digits, '_', '-'); add `name:`", m->name);
 	}
 	if ((n = ymap_get(root, "hvf")))
 		fe_bool(n, &fe->hvf);
