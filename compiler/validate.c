@@ -281,7 +281,8 @@ void validate_machine(struct fe *fe, const struct ynode *root)
 	/* Names first: any number below may refer to any region or device. */
 	memory_read(fe, fe_need(root, "memory", "machine"));
 	const struct ynode *devs = ymap_get(root, "devices");
-	if (devs)
+	/* `devices:` with nothing after it (YAML null) means no devices. */
+	if (devs && !(devs->kind == Y_SCALAR && !devs->quoted && !*devs->str))
 		devices_read(fe, devs);
 
 	int arm = m->arch == M_ARCH_ARM64;

@@ -90,6 +90,14 @@ static void defaults_x86(void **state)
 	unload(&m);
 }
 
+static void empty_devices_key_means_none(void **state)
+{
+	struct machine m;
+	load_ok("nodev.yaml", "arch: x86_64\nmemory:\n  - {name: ram, base: 0, size: 4K}\ndevices:\n", &m);
+	assert_int_equal(m.ndevs, 0);
+	unload(&m);
+}
+
 static void defaults_arm64_and_gic_size(void **state)
 {
 	struct machine m;
@@ -276,6 +284,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(defaults_x86),
+		cmocka_unit_test(empty_devices_key_means_none),
 		cmocka_unit_test(defaults_arm64_and_gic_size),
 		cmocka_unit_test(auto_placement_skips_fixed_ranges_and_aligns),
 		cmocka_unit_test(auto_irq_skips_later_fixed_irq),
