@@ -33,7 +33,8 @@ static void usage(FILE *f)
 "usage: vibevmm [options]\n"
 "Runs a guest on the machine '%s' compiled into this vibevmm (%s).\n"
 "\n"
-"  --binary FILE      raw binary to load and run\n"
+"  --binary FILE      raw binary to load and run (default: the machine's\n"
+"                     boot.kernel when it has a boot.mode)\n"
 "  --entry ADDR       guest-physical start address (default: the machine's\n"
 "                     boot.entry, else 0x10000)\n"
 "  --load-addr ADDR   where FILE is loaded (default: the entry)\n"
@@ -151,7 +152,12 @@ static int run(struct vibe_vm *vm, const struct cli *c)
 	struct vibe_raw_image img = { .fd = -1 };
 	int rc;
 
-	if (!c->binary) {
+	/* An appliance machine names its raw binary as boot.kernel with a
+	 * boot.mode (docs/api/machine-files.md); --binary overrides it. */
+	const char *binary = c->binary;
+	if (!binary && m->boot.kernel && m->boot.mode)
+		binary = m->boot.kernel;
+	if (!binary) {
 		if (m->boot.kernel)
 			log_err("machine '%s' boots a Linux kernel, which this vibevmm does not support yet", m->name);
 		else
@@ -167,7 +173,7 @@ static int run(struct vibe_vm *vm, const struct cli *c)
 	uint64_t entry = c->has_entry ? c->entry : m->boot.has_entry ? m->boot.entry : DEFAULT_ENTRY;
 	uint64_t load = c->has_load_addr ? c->load_addr : m->boot.has_load_addr ? m->boot.load_addr : entry;
 
-	if (vibe_vm_init(vm, &vo) < 0 || vibe_raw_open(&img, c->binary) < 0)
+	if (vibe_vm_init(vm, &vo) < 0 || vibe_raw_open(&img, binary) < 0)
 		return EXIT_USAGE;
 	if (vibe_vcpu_signals_init() < 0) {
 		vibe_raw_close(&img);
@@ -187,7 +193,7 @@ static int run(struct vibe_vm *vm, const struct cli *c)
 	if (arch_raw_setup(vm, mode, entry) < 0)
 		return EXIT_VMM;
 	log_info("machine %s: %u vCPU(s), %s mode, entry 0x%llx, %s loaded at 0x%llx", m->name,
-		 vm->nvcpus, arch_mode_name(mode), (unsigned long long)entry, c->binary,
+		 vm->nvcpus, arch_mode_name(mode), (unsigned long long)entry, binary,
 		 (unsigned long long)load);
 	return vibe_vm_run(vm);
 }

@@ -82,7 +82,7 @@ unmapped_access(struct vibe_vm *vm, int is_mmio, int is_write, uint64_t addr, un
 	if (is_mmio && is_write && vibe_decode_ram(addr) >= 0) {
 		int r = vibe_decode_ram(addr);
 		log_warn_ratelimited("guest write to read-only or unbacked RAM '%s' at gpa=0x%llx size=%u ignored",
-				     vm->m->ram[r].name, (unsigned long long)addr, size);
+				     vm->m->ram[r].name ? vm->m->ram[r].name : "?", (unsigned long long)addr, size);
 		return;
 	}
 	log_warn_ratelimited("guest %s %s %s=0x%llx size=%u: no device there%s",
