@@ -45,3 +45,10 @@ $(BUILD)/gen/$(MACHINE)/machine.c $(BUILD)/gen/$(MACHINE)/machine.h $(BUILD)/gen
 install: install-vibegen
 install-vibegen: $(BIN)/vibegen
 	install -D -m 0755 $(BIN)/vibegen $(DESTDIR)$(PREFIX)/bin/vibegen
+
+# Refresh the committed schema after changing compiler/devtypes.c
+# (tests/compiler/test_schema fails until you do).
+.PHONY: schema
+schema: $(BIN)/vibegen
+	$(BIN)/vibegen --emit-schema > schema/machine.schema.json.tmp
+	mv schema/machine.schema.json.tmp schema/machine.schema.json

@@ -42,8 +42,7 @@ static void committed_schema_is_current(void **state)
 		size_t i = 0;
 		while (gen[i] && gen[i] == committed[i])
 			i++;
-		fail_msg("schema/machine.schema.json is stale (first difference at byte %zu); refresh it with\n"
-			 "  bin/vibegen --emit-schema > schema/machine.schema.json", i);
+		fail_msg("schema/machine.schema.json is stale (first difference at byte %zu); refresh it with `make schema`", i);
 	}
 	free(gen);
 	free(committed);
