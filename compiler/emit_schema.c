@@ -6,6 +6,7 @@
  * fails when the two differ.
  */
 #include <stdio.h>
+#include <string.h>
 #include "model.h"
 
 static void jstr(FILE *o, const char *s)
@@ -99,9 +100,12 @@ static const char *kind_schema(enum m_prop_kind k)
 /* One if/then per device type: the keys that type accepts, nothing else. */
 static void emit_type_rule(FILE *o, const struct dev_type *t, int last)
 {
-	fputs("        {\n          \"if\": { \"properties\": { \"type\": { \"const\": ", o);
+	fputs("        {\n          \"if\": { \"properties\": { \"type\": { \"enum\": [", o);
 	jstr(o, t->name);
-	fputs(" } } },\n          \"then\": {\n", o);
+	/* Editors read a bare `type: null` as YAML null; vibegen reads the word. */
+	if (!strcmp(t->name, "null"))
+		fputs(", null", o);
+	fputs("] } } },\n          \"then\": {\n", o);
 	if (!t->size || !(t->space_mask & (1u << M_SPACE_MMIO))) {
 		fputs("            \"required\": [", o);
 		const char *sep = "";
@@ -165,9 +169,10 @@ int emit_schema(FILE *o)
 		jstr(o, dev_types[i].name);
 		fputs(", \"description\": ", o);
 		jstr(o, dev_types[i].doc);
-		fprintf(o, " }%s\n", i + 1 < dev_types_count ? "," : "");
+		fputs(" },\n", o);
 	}
-	fputs("          ]\n        },\n"
+	fputs("            { \"type\": \"null\", \"description\": \"a bare `null` (the null device type)\" }\n"
+	      "          ]\n        },\n"
 	      "        \"mmio\": { \"$ref\": \"#/definitions/number\", \"description\": \"MMIO base; omit both mmio and pio to auto-place in mmio_window\" },\n"
 	      "        \"pio\": { \"$ref\": \"#/definitions/number\", \"description\": \"x86 port base\" },\n"
 	      "        \"size\": { \"$ref\": \"#/definitions/number\", \"description\": \"only for types without a fixed size\" },\n"
