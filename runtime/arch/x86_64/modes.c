@@ -58,7 +58,7 @@ int arch_raw_check(struct vibe_vm *vm, int mode, uint64_t entry, uint64_t load_a
 {
 	const char *name = arch_mode_name(mode);
 	if (!guest_ptr(vm, 0, X86_BOOT_AREA_END)) {
-		log_err("--mode %s needs RAM at 0x0-0x%llx (GDT, page tables, stacks); machine '%s' has none there",
+		log_err("--mode %s needs guest RAM over 0x0-0x%llx (GDT, page tables, stacks), which machine '%s' (with this --mem) does not have",
 			name, (unsigned long long)X86_BOOT_AREA_END - 1, vm->m->name);
 		return -1;
 	}
