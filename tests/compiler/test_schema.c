@@ -77,12 +77,44 @@ static void machine_files_point_at_the_schema(void **state)
 	}
 }
 
+/* With Python's jsonschema and yaml modules (optional), check that the
+ * schema is a valid draft-07 schema, accepts every shipped machine and
+ * rejects a typo, as an editor would. */
+static void schema_accepts_machines_in_an_editor_validator(void **state)
+{
+	char *out;
+	int rc = run_capture("python3 -c 'import jsonschema, yaml' 2>&1", &out);
+	free(out);
+	if (rc != 0) {
+		printf("SKIP: python3 with jsonschema and yaml modules not available\n");
+		skip();
+	}
+	rc = run_capture("cd '" SRCDIR "' && python3 - <<'EOF' 2>&1\n"
+			 "import glob, json, yaml, jsonschema\n"
+			 "s = json.load(open('schema/machine.schema.json'))\n"
+			 "jsonschema.Draft7Validator.check_schema(s)\n"
+			 "v = jsonschema.Draft7Validator(s)\n"
+			 "bad = 0\n"
+			 "for f in sorted(glob.glob('machines/*.yaml')):\n"
+			 "    for e in v.iter_errors(yaml.safe_load(open(f))):\n"
+			 "        print(f, e.message); bad += 1\n"
+			 "d = yaml.safe_load(open('machines/virt.yaml'))\n"
+			 "d['devices'][0]['szie'] = 8\n"
+			 "if not list(v.iter_errors(d)): print('typo accepted'); bad += 1\n"
+			 "raise SystemExit(bad)\n"
+			 "EOF", &out);
+	if (rc != 0)
+		fail_msg("schema check failed:\n%s", out);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(committed_schema_is_current),
 		cmocka_unit_test(schema_names_every_device_type),
 		cmocka_unit_test(machine_files_point_at_the_schema),
+		cmocka_unit_test(schema_accepts_machines_in_an_editor_validator),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
