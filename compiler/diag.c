@@ -144,7 +144,8 @@ void diag_flush(void)
 {
 	close_cur();
 	/* The ones that name the earliest lines are the ones shown. */
-	qsort(d_ents, d_n, sizeof *d_ents, by_pos);
+	if (d_n)
+		qsort(d_ents, d_n, sizeof *d_ents, by_pos);
 	for (unsigned i = 0; i < d_n && i < DIAG_MAX_ERRORS; i++)
 		fwrite(d_ents[i].text, 1, d_ents[i].len, out());
 	if (d_n > DIAG_MAX_ERRORS)
