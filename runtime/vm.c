@@ -261,6 +261,21 @@ int vibe_vm_irq_line(struct vibe_vm *vm, unsigned irq, int level)
 	return hv_irq_line(vm->hv, irq, level);
 }
 
+int vibe_vm_ioeventfd(struct vibe_vm *vm, enum vibe_space space, uint64_t addr, unsigned size,
+		      int fd, int has_data, uint64_t data)
+{
+	unsigned flags = (space == VIBE_SPACE_PIO ? HV_IOEVENT_PIO : 0) |
+			 (has_data ? HV_IOEVENT_DATAMATCH : 0);
+	return hv_ioeventfd(vm->hv, addr, size, fd, flags, data);
+}
+
+int vibe_vm_irqfd(struct vibe_vm *vm, unsigned irq, int irq_fd)
+{
+	if (!vm->has_irqchip)
+		return -1;
+	return hv_irqfd(vm->hv, irq, irq_fd, 0);
+}
+
 int vibe_vm_run(struct vibe_vm *vm)
 {
 	sigset_t wait;

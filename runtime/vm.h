@@ -31,6 +31,16 @@ void vibe_vm_request_exit(struct vibe_vm *vm, int status);
  * works the same, and devices need no special case. */
 int vibe_vm_irq_line(struct vibe_vm *vm, unsigned irq, int level);
 
+/* In-kernel fast paths for virtio (eventfd(2) file descriptors): a guest
+ * write of `size` bytes at `addr` in `space` signals `fd` without an exit
+ * (has_data: only when the value is `data`); a write to `irq_fd` raises
+ * line `irq`. Each returns -1 when unavailable (no irqchip, or the
+ * hypervisor lacks it): the device then keeps its exit path and
+ * vibe_vm_irq_line(). */
+int vibe_vm_ioeventfd(struct vibe_vm *vm, enum vibe_space space, uint64_t addr, unsigned size,
+		      int fd, int has_data, uint64_t data);
+int vibe_vm_irqfd(struct vibe_vm *vm, unsigned irq, int irq_fd);
+
 /* Non-zero once the run is ending (device threads may poll it). */
 int vibe_vm_stopping(const struct vibe_vm *vm);
 

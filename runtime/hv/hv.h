@@ -29,6 +29,8 @@ struct hv_caps {
 	unsigned max_slots;     /* memory slots */
 	int readonly_mem;       /* read-only slots (guest writes exit as MMIO) */
 	int irqchip;            /* in-kernel interrupt controller available */
+	int ioeventfd;          /* hv_ioeventfd() works */
+	int irqfd;              /* hv_irqfd() works (with the irqchip) */
 };
 
 /* Opens the hypervisor (e.g. /dev/kvm), checks the API version and the
@@ -52,6 +54,21 @@ int hv_create_irqchip(struct hv_vm *vm, unsigned flags);
 /* Drive interrupt line `irq` (x86: IOAPIC/PIC pin 0..23; arm64: SPI) to
  * `level`. Edge-triggered devices pulse 1 then 0. Needs the irqchip. */
 int hv_irq_line(struct hv_vm *vm, unsigned irq, int level);
+
+/* Guest writes of `size` bytes at `addr` (MMIO, or x86 port I/O with
+ * HV_IOEVENT_PIO) signal eventfd `fd` inside the kernel, with no exit to
+ * vibevmm; with HV_IOEVENT_DATAMATCH only writes of value `data`.
+ * HV_IOEVENT_DEASSIGN removes a registration made with the same values.
+ * For virtio queue notifications. -1 if unsupported (the write then exits
+ * as usual). */
+#define HV_IOEVENT_PIO       0x1u
+#define HV_IOEVENT_DATAMATCH 0x2u
+#define HV_IOEVENT_DEASSIGN  0x4u
+int hv_ioeventfd(struct hv_vm *vm, uint64_t addr, unsigned size, int fd, unsigned flags,
+		 uint64_t data);
+/* Writing to eventfd `fd` raises interrupt line `irq` (edge) inside the
+ * kernel. `deassign` removes it. Needs the irqchip; -1 otherwise. */
+int hv_irqfd(struct hv_vm *vm, unsigned irq, int fd, int deassign);
 
 /* ---- vCPUs ------------------------------------------------------------- */
 

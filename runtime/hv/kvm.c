@@ -84,10 +84,13 @@ struct hv_vm *hv_vm_create(void)
 		vm->caps.max_slots = 32;
 	vm->caps.readonly_mem = check_cap(vm->vm_fd, KVM_CAP_READONLY_MEM);
 	vm->caps.irqchip = check_cap(vm->vm_fd, KVM_CAP_IRQCHIP);
+	vm->caps.ioeventfd = check_cap(vm->vm_fd, KVM_CAP_IOEVENTFD);
+	vm->caps.irqfd = check_cap(vm->vm_fd, KVM_CAP_IRQFD);
 	if (kvm_arch_vm_init(vm) < 0)
 		goto fail;
-	log_debug("kvm: api %d, max vcpus %u, slots %u, readonly mem %d, irqchip %d", ver,
-		  vm->caps.max_vcpus, vm->caps.max_slots, vm->caps.readonly_mem, vm->caps.irqchip);
+	log_debug("kvm: api %d, max vcpus %u, slots %u, readonly mem %d, irqchip %d, ioeventfd %d, irqfd %d",
+		  ver, vm->caps.max_vcpus, vm->caps.max_slots, vm->caps.readonly_mem, vm->caps.irqchip,
+		  vm->caps.ioeventfd, vm->caps.irqfd);
 	return vm;
 fail:
 	hv_vm_destroy(vm);
@@ -146,6 +149,42 @@ int hv_irq_line(struct hv_vm *vm, unsigned irq, int level)
 		return -1;
 	if (kvm_ioctl(vm->vm_fd, KVM_IRQ_LINE, &l) < 0) {
 		log_err("KVM_IRQ_LINE %u=%d: %s", irq, level, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int hv_ioeventfd(struct hv_vm *vm, uint64_t addr, unsigned size, int fd, unsigned flags,
+		 uint64_t data)
+{
+	struct kvm_ioeventfd io = {
+		.datamatch = data, .addr = addr, .len = size, .fd = fd,
+	};
+	if (!vm->caps.ioeventfd)
+		return -1;
+	if (flags & HV_IOEVENT_PIO)
+		io.flags |= KVM_IOEVENTFD_FLAG_PIO;
+	if (flags & HV_IOEVENT_DATAMATCH)
+		io.flags |= KVM_IOEVENTFD_FLAG_DATAMATCH;
+	if (flags & HV_IOEVENT_DEASSIGN)
+		io.flags |= KVM_IOEVENTFD_FLAG_DEASSIGN;
+	if (kvm_ioctl(vm->vm_fd, KVM_IOEVENTFD, &io) < 0) {
+		log_err("KVM_IOEVENTFD %s 0x%llx size %u: %s", (flags & HV_IOEVENT_PIO) ? "port" : "gpa",
+			(unsigned long long)addr, size, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int hv_irqfd(struct hv_vm *vm, unsigned irq, int fd, int deassign)
+{
+	struct kvm_irqfd f = { .fd = (uint32_t)fd, .gsi = irq };
+	if (!vm->caps.irqfd || !vm->has_irqchip)
+		return -1;
+	if (deassign)
+		f.flags = KVM_IRQFD_FLAG_DEASSIGN;
+	if (kvm_ioctl(vm->vm_fd, KVM_IRQFD, &f) < 0) {
+		log_err("KVM_IRQFD irq %u: %s", irq, strerror(errno));
 		return -1;
 	}
 	return 0;
