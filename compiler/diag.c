@@ -24,7 +24,8 @@ struct entry {
 	size_t len;
 };
 static struct entry *d_ents;
-static unsigned d_n;
+static unsigned d_n;      /* entries waiting for diag_flush */
+static int d_errors;      /* errors since diag_begin, flushed or not */
 static FILE *d_cur; /* memstream of the last entry, open for notes */
 
 static void close_cur(void)
@@ -48,6 +49,7 @@ static void drop_all(void)
 void diag_begin(const char *path, const char *buf, size_t len)
 {
 	drop_all();
+	d_errors = 0;
 	d_path = path;
 	d_buf = buf;
 	d_len = len;
@@ -55,7 +57,7 @@ void diag_begin(const char *path, const char *buf, size_t len)
 
 void diag_stream(FILE *f) { d_out = f; }
 
-int diag_errors(void) { return (int)d_n; }
+int diag_errors(void) { return d_errors; }
 
 static FILE *out(void) { return d_out ? d_out : stderr; }
 
@@ -109,6 +111,7 @@ void diag_error(struct loc at, enum diag_code code, const char *fmt, ...)
 	e = &d_ents[d_n];
 	*e = (struct entry){ .at = at, .seq = d_n };
 	d_n++;
+	d_errors++;
 	d_cur = open_memstream(&e->text, &e->len);
 	if (!d_cur)
 		abort();
@@ -152,11 +155,7 @@ void diag_flush(void)
 		fprintf(out(), "%s: note: %u more errors not shown (limit %d)\n", d_path,
 			d_n - DIAG_MAX_ERRORS, DIAG_MAX_ERRORS);
 	fflush(out());
-	for (unsigned i = 0; i < d_n; i++) {
-		free(d_ents[i].text);
-		d_ents[i].text = NULL;
-		d_ents[i].len = 0;
-	}
+	drop_all();
 }
 
 unsigned diag_distance(const char *a, const char *b)
