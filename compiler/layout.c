@@ -19,6 +19,7 @@ struct rng {
 	const char *what;    /* "RAM region", "device" */
 	const char *name;
 	struct loc loc;
+	int resizable;       /* RAM reserving max_size beyond its size */
 };
 
 static void check_range(const struct machine *m, struct loc at, const char *what,
@@ -95,18 +96,19 @@ static unsigned collect(struct fe *fe, enum m_space sp, struct rng *out)
 	/* On x86 KVM's in-kernel irqchip answers these addresses itself: RAM or
 	 * a device there would never see an access. */
 	if (sp == M_SPACE_MMIO && m->arch == M_ARCH_X86_64) {
-		out[n++] = (struct rng){ 0xfec00000, 0x1000, "the x86 range reserved for", "IOAPIC", { 0, 0 } };
-		out[n++] = (struct rng){ 0xfee00000, 0x1000, "the x86 range reserved for", "LAPIC", { 0, 0 } };
+		out[n++] = (struct rng){ 0xfec00000, 0x1000, "the x86 range reserved for", "IOAPIC", { 0, 0 }, 0 };
+		out[n++] = (struct rng){ 0xfee00000, 0x1000, "the x86 range reserved for", "LAPIC", { 0, 0 }, 0 };
 	}
 	for (unsigned i = 0; sp == M_SPACE_MMIO && i < m->nram; i++)
 		if (!fe->ram_aux[i].bad)
 			out[n++] = (struct rng){ m->ram[i].base, m->ram[i].max_size, "RAM region",
-						 m->ram[i].name, fe->ram_aux[i].base_loc };
+						 m->ram[i].name, fe->ram_aux[i].base_loc,
+						 m->ram[i].max_size != m->ram[i].size };
 	for (unsigned i = 0; i < m->ndevs; i++) {
 		struct m_dev *d = &m->devs[i];
 		if (!fe->dev_aux[i].bad && !d->auto_base && d->space == sp)
 			out[n++] = (struct rng){ d->base, d->size, "device", d->name,
-						 fe->dev_aux[i].base_loc };
+						 fe->dev_aux[i].base_loc, 0 };
 	}
 	return n;
 }
@@ -127,7 +129,11 @@ static void check_overlaps(const struct rng *r, unsigned n, enum diag_code code)
 				   (unsigned long long)(r[j].base + r[j].size - 1), r[i].what, r[i].name,
 				   (unsigned long long)r[i].base, (unsigned long long)(r[i].base + r[i].size - 1));
 			if (r[i].loc.line)
-				diag_note(r[i].loc, "%s '%s' is defined here", r[i].what, r[i].name);
+				diag_note(r[i].loc, "%s '%s' is defined here%s", r[i].what, r[i].name,
+					  r[i].resizable ? " (resizable: it reserves up to its max_size)" : "");
+			if (r[j].resizable)
+				diag_note(r[j].loc, "'%s' is resizable: it reserves up to its max_size",
+					  r[j].name);
 		}
 }
 
@@ -170,7 +176,7 @@ static void auto_place(struct fe *fe, struct rng *r, unsigned n)
 			fe->dev_aux[i].bad = 1;
 			continue;
 		}
-		r[n++] = (struct rng){ d->base, d->size, "device", d->name, d->loc };
+		r[n++] = (struct rng){ d->base, d->size, "device", d->name, d->loc, 0 };
 	}
 }
 
