@@ -23,6 +23,16 @@
 #define PAGE_4K  0x1000ull
 #define PAGE_2M  0x200000ull
 
+/* The signals the main thread waits for in vibe_vm_run(). */
+static void wait_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGUSR2);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+}
+
 static const char *ram_name(const struct vibe_ram_desc *r)
 {
 	return r->name ? r->name : "ram";
@@ -205,6 +215,13 @@ int vibe_vm_setup(struct vibe_vm *vm, const struct vibe_vm_opts *opts)
 	const struct vibe_machine_desc *m = vm->m;
 	int rc;
 
+	/* Blocked before any device or vCPU thread exists, so all of them
+	 * inherit it and only the main thread takes these signals, in
+	 * vibe_vm_run()'s sigwaitinfo(). A device may request the exit (and
+	 * so send SIGUSR2) before the run starts: it stays pending. */
+	sigset_t wait;
+	wait_signals(&wait);
+	pthread_sigmask(SIG_BLOCK, &wait, NULL);
 	vm->main_thread = pthread_self();
 	vm->hv = hv_vm_create();
 	if (!vm->hv)
@@ -279,14 +296,7 @@ int vibe_vm_irqfd(struct vibe_vm *vm, unsigned irq, int irq_fd)
 int vibe_vm_run(struct vibe_vm *vm)
 {
 	sigset_t wait;
-	sigemptyset(&wait);
-	sigaddset(&wait, SIGUSR2);
-	sigaddset(&wait, SIGINT);
-	sigaddset(&wait, SIGTERM);
-	sigaddset(&wait, SIGHUP);
-	/* Blocked here and so in every thread created after: only this
-	 * thread receives them, synchronously. */
-	pthread_sigmask(SIG_BLOCK, &wait, NULL);
+	wait_signals(&wait);
 
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
 		if (vibe_vcpu_start(&vm->vcpus[i]) < 0) {
