@@ -24,6 +24,7 @@ static int initialised;
 static struct termios saved_termios;
 static volatile sig_atomic_t raw_active;
 static int stdin_is_tty;
+static int stdin_background;
 
 static const int restore_signals[] = { SIGINT, SIGTERM, SIGHUP };
 static struct sigaction old_actions[3];
@@ -118,8 +119,14 @@ int console_init(void)
 		if (sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler == SIG_DFL)
 			signal(SIGPIPE, SIG_IGN);
 		stdin_is_tty = isatty(STDIN_FILENO);
-		if (stdin_is_tty)
+		/* Started in the background (vibevmm &): touching the terminal
+		 * would stop us with SIGTTOU/SIGTTIN, so leave stdin alone. */
+		if (stdin_is_tty && tcgetpgrp(STDIN_FILENO) != getpgrp()) {
+			log_info("console: not in the terminal's foreground: no console input");
+			stdin_background = 1;
+		} else if (stdin_is_tty) {
 			set_raw_mode();
+		}
 		initialised = 1;
 	}
 	pthread_mutex_unlock(&init_lock);
@@ -291,7 +298,7 @@ int console_attach_input(console_notify_fn notify, console_quit_fn quit_fn, void
 
 	console_init();
 	pthread_mutex_lock(&init_lock);
-	if (input_attached) {
+	if (input_attached || stdin_background) {
 		pthread_mutex_unlock(&init_lock);
 		return -1;
 	}
