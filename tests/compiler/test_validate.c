@@ -268,6 +268,75 @@ static void all_errors_reported_up_to_the_limit(void **state)
 	unload(&m);
 }
 
+/* Random machines: fixed `null` devices scattered in and around the MMIO
+ * window, auto-placed virtio/boot-timer devices between them. Whatever
+ * vibegen accepts must be a valid layout; whatever it refuses must be
+ * refused for a layout reason. */
+static void random_layouts_are_valid_or_refused_for_a_reason(void **state)
+{
+	srand(12345);
+	unsigned accepted = 0, refused = 0;
+	for (int round = 0; round < 150; round++) {
+		char *yaml = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&yaml, &len);
+		uint64_t wsize = (uint64_t)(1 + rand() % 64) << 12;
+		fprintf(f, "arch: %s\nmmio_window: {base: 0x4000_0000, size: 0x%llx}\n"
+			"memory:\n  - {name: ram, base: 0, size: 16M}\ndevices:\n",
+			rand() % 2 ? "x86_64" : "arm64", (unsigned long long)wsize);
+		int ndev = 1 + rand() % 40;
+		for (int i = 0; i < ndev; i++) {
+			int kind = rand() % 4;
+			if (kind == 0)
+				fprintf(f, "  - {name: n%d, type: \"null\", mmio: 0x%llx, size: 0x%x}\n", i,
+					0x40000000ull + (uint64_t)(rand() % (int)(wsize + 0x2000)) - 0x1000,
+					1 + rand() % 0x800);
+			else
+				fprintf(f, "  - {name: a%d, type: %s}\n", i,
+					kind == 1 ? "boot-timer" : kind == 2 ? "virtio-net" : "virtio-rng");
+		}
+		fclose(f);
+		struct machine m;
+		char *diag;
+		int rc = load_text("rand.yaml", yaml, &m, &diag);
+		if (rc) {
+			refused++;
+			/* Only layout reasons: overlap, full window, no IRQ left. */
+			for (const char *p = diag; (p = strstr(p, "error[E")); p += 7)
+				if (strncmp(p, "error[E045]", 11) && strncmp(p, "error[E047]", 11) &&
+				    strncmp(p, "error[E052]", 11))
+					fail_msg("unexpected error for:\n%s\n%s", yaml, diag);
+		} else {
+			accepted++;
+			for (unsigned i = 0; i < m.ndevs; i++) {
+				const struct m_dev *a = &m.devs[i];
+				assert_int_equal(a->base % a->type->align, 0);
+				if (a->auto_base) {
+					assert_true(a->base >= m.mmio_base);
+					assert_true(a->base + a->size <= m.mmio_base + m.mmio_size);
+				}
+				assert_true(a->base >= m.ram[0].base + m.ram[0].max_size);
+				for (unsigned j = i + 1; j < m.ndevs; j++) {
+					const struct m_dev *b = &m.devs[j];
+					if (a->base + a->size > b->base && b->base + b->size > a->base)
+						fail_msg("%s and %s overlap in:\n%s", a->name, b->name, yaml);
+					if (a->irq >= 0 && a->irq == b->irq)
+						fail_msg("%s and %s share irq %d", a->name, b->name, a->irq);
+				}
+				if (i)
+					assert_true(m.devs[i - 1].base < a->base);
+			}
+		}
+		free(diag);
+		free(yaml);
+		unload(&m);
+	}
+	printf("random layouts: %u accepted, %u refused\n", accepted, refused);
+	/* The generator must exercise both outcomes to prove anything. */
+	assert_true(accepted > 10);
+	assert_true(refused > 10);
+}
+
 static int setup(void **state)
 {
 	return mkdtemp(tmpdir) ? 0 : -1;
@@ -293,6 +362,7 @@ int main(void)
 		cmocka_unit_test(device_props_and_locations),
 		cmocka_unit_test(deterministic),
 		cmocka_unit_test(all_errors_reported_up_to_the_limit),
+		cmocka_unit_test(random_layouts_are_valid_or_refused_for_a_reason),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
