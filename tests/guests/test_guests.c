@@ -269,7 +269,9 @@ static void uart_registers_behave_like_a_16550(void **state)
 	struct vmm_result r;
 
 	need_kvm();
-	run_guest(&r, TESTBED, "uart_regs", NULL, NULL);
+	/* Input already in the FIFO must not confuse the loopback check. */
+	struct vmm_opts o = { .stdin_data = "early input" };
+	run_guest(&r, TESTBED, "uart_regs", &o, NULL);
 	expect_status(&r, 0); /* 0x61..0x67: see uart_regs.S */
 	expect_out(&r, "uart ok\n");
 	if (strchr(r.out, 'Z')) {

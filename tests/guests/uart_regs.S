@@ -45,6 +45,15 @@ _start:
 	PORT_EXPECT LSR, 0x60, 0x60, 0x63
 	PORT_WR MCR, 0x1b            # LOOP | OUT2 | RTS | DTR
 	PORT_EXPECT MSR, 0xb0, 0xb0, 0x67   # DCD(OUT2) CTS(RTS) DSR(DTR)
+	mov $LSR, %dx             # drain console input that came before loopback
+1:	inb %dx, %al
+	test $0x01, %al
+	jz 2f
+	mov $THR, %dx
+	inb %dx, %al
+	mov $LSR, %dx
+	jmp 1b
+2:
 	PORT_WR THR, 'Z'             # looped back, must not reach the console
 	PORT_EXPECT LSR, 0x01, 0x01, 0x64
 	PORT_EXPECT THR, 0xff, 'Z', 0x65
