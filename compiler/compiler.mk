@@ -10,7 +10,8 @@ CRYPTO_LIBS   := $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null || echo -lcr
 
 VIBEGEN_CFLAGS := $(CFLAGS) $(WARN) $(SANFLAGS) $(CPPFLAGS_COMMON) $(YAML_CFLAGS) $(CRYPTO_CFLAGS) \
                   -Icompiler
-VIBEGEN_LIBS   := $(YAML_LIBS) $(CRYPTO_LIBS)
+# libfdt: the arm64 guest device tree (emit_fdt.c).
+VIBEGEN_LIBS   := $(YAML_LIBS) $(CRYPTO_LIBS) -lfdt
 
 VIBEGEN_OBJS := $(patsubst compiler/%.c,$(BUILD)/compiler/%.o,$(wildcard compiler/*.c)) \
                 $(BUILD)/compiler/lexer.o

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include "model.h"
 #include "emit_acpi.h"
+#include "emit_fdt.h"
 
 #define VIBEGEN_VERSION "0.1.0"
 #define GEN_ROOT "build/gen"
@@ -29,6 +30,7 @@ static void usage(FILE *f)
 	      "  -d, --dot         print the decode trees as Graphviz\n"
 	      "      --emit-schema print the JSON Schema of machine files (no FILE)\n"
 	      "      --acpi        print the DSDT as ASL for iasl (x86_64)\n"
+	      "      --dts         print the guest device tree as DTS (arm64; needs dtc)\n"
 	      "  -h, --help        this text\n"
 	      "  -V, --version     print the version\n\n"
 	      "Exit status: 0 ok, 1 errors in the machine file, 2 usage or I/O error.\n", f);
@@ -69,8 +71,9 @@ static int write_outputs(const struct machine *m, const char *dir)
 		{ "machine.c", emit_machine_c, "", "" },
 		{ "machine.h", emit_machine_h, "", "" },
 		{ "machine.mk", emit_machine_mk, "", "" },
+		{ "fdt.c", emit_fdt_c, "", "" }, /* arm64 only: the guest device tree */
 	};
-	const unsigned n = sizeof files / sizeof files[0];
+	const unsigned n = sizeof files / sizeof files[0] - (m->arch != M_ARCH_ARM64);
 	unsigned made = 0;
 	int rc = 0;
 
@@ -132,7 +135,7 @@ static int write_selected(const char *file)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_SCHEMA = 256, OPT_ACPI };
+	enum { OPT_SCHEMA = 256, OPT_ACPI, OPT_DTS };
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "check", no_argument, NULL, 'c' },
@@ -140,12 +143,13 @@ int main(int argc, char **argv)
 		{ "dot", no_argument, NULL, 'd' },
 		{ "emit-schema", no_argument, NULL, OPT_SCHEMA },
 		{ "acpi", no_argument, NULL, OPT_ACPI },
+		{ "dts", no_argument, NULL, OPT_DTS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
 	const char *outdir = NULL;
-	int check = 0, map = 0, dot = 0, schema = 0, acpi = 0, c;
+	int check = 0, map = 0, dot = 0, schema = 0, acpi = 0, dts = 0, c;
 
 	while ((c = getopt_long(argc, argv, "o:cmdhV", opts, NULL)) != -1) {
 		switch (c) {
@@ -155,6 +159,7 @@ int main(int argc, char **argv)
 		case 'd': dot = 1; break;
 		case OPT_SCHEMA: schema = 1; break;
 		case OPT_ACPI: acpi = 1; break;
+		case OPT_DTS: dts = 1; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': puts("vibegen " VIBEGEN_VERSION); return 0;
 		default: usage(stderr); return 2;
@@ -179,9 +184,9 @@ int main(int argc, char **argv)
 	int rc = errs < 0 ? 2 : errs > 0 ? 1 : 0;
 	if (errs > 0)
 		fprintf(stderr, "%s: %d error%s; nothing written\n", file, errs, errs == 1 ? "" : "s");
-	if (!rc && (map || dot || acpi)) {
+	if (!rc && (map || dot || acpi || dts)) {
 		if ((map && emit_map(&m, stdout)) || (dot && emit_dot(&m, stdout)) ||
-		    (acpi && emit_acpi_asl(&m, stdout)) || fflush(stdout))
+		    (acpi && emit_acpi_asl(&m, stdout)) || (dts && emit_dts(&m, stdout)) || fflush(stdout))
 			rc = 2;
 	} else if (!rc && !check) {
 		char dir[4096];

@@ -11,6 +11,8 @@ pkgs=(
   valgrind                     # benchmarks: instruction counts
   binutils                     # test guests: as, objcopy
   binutils-aarch64-linux-gnu   # tests/arm64: re-assembles the encoding tables
+  libfdt-dev device-tree-compiler  # vibegen: arm64 guest device tree; --dts and its test
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross  # vibevmm for aarch64 (make vibevmm-arm64)
   acpica-tools                 # iasl: generated ACPI tables (x86 Linux boot)
   qemu-system-x86 busybox-static cpio  # Linux test bed (L1/L2 guests)
 )

@@ -36,6 +36,16 @@ $(ARM64_OUT)/test_emulate: $(ARM64_OUT)/test_emulate.o $(ARM64_OUT)/fake_ram.o \
 $(ARM64_TEST_BINS):
 	$(CC) $(CFLAGS) $(SANFLAGS) $^ -o $@ $(CMOCKA_LIBS)
 
+# test_fdt: vibegen's device tree (compiler/emit_fdt.c) read back with
+# libfdt and dtc; links the compiler's objects like tests/compiler does.
+ARM64_FDT_TEST := $(ARM64_OUT)/test_fdt
+$(ARM64_FDT_TEST): tests/arm64/test_fdt.c $(VIBEGEN_LIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(ARM64_CFLAGS) $(CMOCKA_CFLAGS) -Icompiler -DSRCDIR='"$(abspath .)"' \
+	  -o $@ $(filter %.c %.o,$^) $(VIBEGEN_LIBS) $(CMOCKA_LIBS)
+ARM64_TEST_BINS += $(ARM64_FDT_TEST)
+TEST_BINS += $(ARM64_FDT_TEST)
+
 .PHONY: test-arm64-unit
 test-arm64-unit: $(ARM64_TEST_BINS)
 	scripts/run-tests.sh $(ARM64_TEST_BINS)
