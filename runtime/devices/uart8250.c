@@ -278,8 +278,8 @@ static int check_access(struct vibe_dev *dev, uint64_t off, unsigned size)
 		return -1;
 	}
 	if (size != 1)
-		log_debug("%s: %u-byte access at offset %llu, using the low byte",
-			  dev->desc->name, size, (unsigned long long)off);
+		log_warn_ratelimited("%s: %u-byte access at offset %llu: the UART's registers are bytes, using the low byte",
+				     dev->desc->name, size, (unsigned long long)off);
 	return 0;
 }
 
