@@ -28,7 +28,7 @@ void memory_read(struct fe *fe, const struct ynode *list)
 		struct aux *ax = &fe->ram_aux[m->nram];
 		m->nram++;
 		ram->loc = r->loc;
-		ax->bad = fe_keys(r, "a RAM region", keys, 6) > 0;
+		fe_keys(r, "a RAM region", keys, 6); /* extra keys do not spoil the rest */
 		const struct ynode *name = fe_need(r, "name", "RAM region");
 		const struct ynode *base = fe_need(r, "base", "RAM region");
 		const struct ynode *size = fe_need(r, "size", "RAM region");
