@@ -151,6 +151,36 @@ static void output_is_atomic_and_selected_only_by_default(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* Every code in compiler/diag.h is documented in docs/api/machine-files.md
+ * and demonstrated by a corpus file (E001, an unreadable file, by
+ * missing_file_exits_2 above). */
+static void every_error_code_is_documented_and_exercised(void **state)
+{
+	char *codes, *out;
+	assert_int_equal(run_capture("grep -o '= [0-9]*,' '" SRCDIR "/compiler/diag.h' | tr -dc '0-9\\n'",
+				     &codes), 0);
+	unsigned n = 0;
+	for (char *line = strtok(codes, "\n"); line; line = strtok(NULL, "\n")) {
+		char code[8], cmd[1024];
+		snprintf(code, sizeof code, "E%03d", atoi(line));
+		n++;
+		snprintf(cmd, sizeof cmd, "grep -c '^| %s |' '" SRCDIR "/docs/api/machine-files.md'", code);
+		run_capture(cmd, &out);
+		if (atoi(out) != 1)
+			fail_msg("%s is not in the error table of docs/api/machine-files.md", code);
+		free(out);
+		if (!strcmp(code, "E001"))
+			continue;
+		snprintf(cmd, sizeof cmd, "grep -l '^# expect: .*error\\[%s\\]' '" CORPUS "'/*.yaml | wc -l", code);
+		run_capture(cmd, &out);
+		if (atoi(out) < 1)
+			fail_msg("no tests/corpus file expects %s", code);
+		free(out);
+	}
+	free(codes);
+	assert_true(n >= 40);
+}
+
 static int cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 int main(void)
@@ -177,7 +207,7 @@ int main(void)
 		return 1;
 	}
 
-	struct CMUnitTest *t = calloc(n + 4, sizeof *t);
+	struct CMUnitTest *t = calloc(n + 5, sizeof *t);
 	for (unsigned i = 0; i < n; i++) {
 		t[i].name = names[i];
 		t[i].test_func = corpus_file;
@@ -187,7 +217,8 @@ int main(void)
 	t[n + 1] = (struct CMUnitTest)cmocka_unit_test(usage_errors_exit_2);
 	t[n + 2] = (struct CMUnitTest)cmocka_unit_test(shipped_machines_are_valid);
 	t[n + 3] = (struct CMUnitTest)cmocka_unit_test(output_is_atomic_and_selected_only_by_default);
-	int rc = _cmocka_run_group_tests("corpus", t, n + 4, NULL, NULL);
+	t[n + 4] = (struct CMUnitTest)cmocka_unit_test(every_error_code_is_documented_and_exercised);
+	int rc = _cmocka_run_group_tests("corpus", t, n + 5, NULL, NULL);
 	for (unsigned i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
