@@ -7,6 +7,7 @@ pkgs=(
   build-essential pkg-config git
   libyaml-dev re2c             # vibegen: parser and scalar lexer
   libssl-dev                   # vibegen: sha256 of machine files (libcrypto)
+  python3-jsonschema python3-yaml  # test_schema: the schema as an editor uses it
   libcmocka-dev                # tests
   valgrind                     # benchmarks: instruction counts
   binutils                     # test guests: as, objcopy
