@@ -143,7 +143,7 @@ static void output_is_atomic_and_selected_only_by_default(void **state)
 	assert_int_not_equal(stat(p, &st), 0);
 
 	/* No temporaries left behind. */
-	snprintf(cmd, sizeof cmd, "find %s -name '.machine*' | wc -l", tmpl);
+	snprintf(cmd, sizeof cmd, "find %s -type f -name '.*' | wc -l", tmpl);
 	assert_int_equal(run_capture(cmd, &out), 0);
 	assert_int_equal(atoi(out), 0);
 	free(out);
