@@ -92,17 +92,10 @@ void machine_free(struct machine *m)
 	memset(m, 0, sizeof *m);
 }
 
-int machine_load(const char *path, struct machine *m)
+/* The front end proper, on bytes already in memory. Takes ownership of
+ * buf (len bytes plus a NUL at buf[len]); machine_free() releases it. */
+static int load_bytes(const char *path, char *buf, size_t len, struct machine *m)
 {
-	size_t len = 0;
-	memset(m, 0, sizeof *m);
-	diag_begin(path, NULL, 0);
-	char *buf = read_file(path, &len);
-	if (!buf) {
-		diag_error((struct loc){ 0, 0 }, E_IO, "cannot read the machine file: %s", strerror(errno));
-		diag_flush();
-		return -1;
-	}
 	struct keep *k = calloc(1, sizeof *k);
 	if (!k)
 		abort();
@@ -127,4 +120,32 @@ int machine_load(const char *path, struct machine *m)
 	}
 	diag_flush();
 	return diag_errors();
+}
+
+int machine_load(const char *path, struct machine *m)
+{
+	size_t len = 0;
+	memset(m, 0, sizeof *m);
+	diag_begin(path, NULL, 0);
+	char *buf = read_file(path, &len);
+	if (!buf) {
+		diag_error((struct loc){ 0, 0 }, E_IO, "cannot read the machine file: %s", strerror(errno));
+		diag_flush();
+		return -1;
+	}
+	return load_bytes(path, buf, len, m);
+}
+
+int machine_load_buffer(const char *name, const char *data, size_t len, struct machine *m)
+{
+	memset(m, 0, sizeof *m);
+	/* Copied, and NUL-terminated like read_file's buffer, so the front end
+	 * sees exactly what it would see reading a file with these bytes. */
+	char *buf = malloc(len + 1);
+	if (!buf)
+		abort();
+	if (len)
+		memcpy(buf, data, len);
+	buf[len] = 0;
+	return load_bytes(name, buf, len, m);
 }

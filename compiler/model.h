@@ -119,6 +119,10 @@ struct machine {
  * number of errors (already printed through diag.h), or -1 when the file
  * cannot be read at all (also printed; vibegen exits 2 then, not 1). */
 int machine_load(const char *path, struct machine *out);
+/* The same on bytes in memory (the fuzzer, tests): `name` stands for the
+ * path in diagnostics and gives the default machine name; it must outlive
+ * *out. data is copied; it need not be NUL-terminated. */
+int machine_load_buffer(const char *name, const char *data, size_t len, struct machine *out);
 /* Release what machine_load allocated (tests; sanitizer-clean exits). */
 void machine_free(struct machine *m);
 
