@@ -15,7 +15,13 @@ struct eparser {
 	struct loc at;
 	const struct expr_env *env;
 	int failed;
+	unsigned depth; /* open parentheses: bounds the recursion */
 };
+
+/* Each '(' recurses through expr/term/atom; without a bound a scalar of a
+ * few million '(' overflows the C stack (found by tests/fuzz). No memory
+ * map needs more than a handful of levels. */
+#define EXPR_MAX_DEPTH 64
 
 static struct loc tok_loc(const struct eparser *p, const struct token *t)
 {
@@ -70,8 +76,16 @@ static uint64_t atom(struct eparser *p)
 		advance(p);
 		return v;
 	case TOK_LPAREN:
+		if (p->depth == EXPR_MAX_DEPTH) {
+			diag_error(tok_loc(p, &t), E_EXPR,
+				   "expression nested deeper than %d parentheses", EXPR_MAX_DEPTH);
+			p->failed = 1;
+			return 0;
+		}
 		advance(p);
+		p->depth++;
 		v = expr(p);
+		p->depth--;
 		if (p->failed)
 			return 0;
 		if (p->tok.kind != TOK_RPAREN) {
