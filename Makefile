@@ -3,6 +3,8 @@
 #   make test       unit, corpus, golden and guest boot tests (cmocka)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make bench-decode / bench-exit   benchmarks (not tests)
+#   make fuzz-smoke  every libFuzzer target for FUZZ_SECONDS (30) each (clang)
+#   make fuzz TARGET=x SECONDS=n     one longer fuzzing run (tests/fuzz/)
 #
 # The selected machine is the one vibegen generated last (build/gen/selected),
 # so `vibegen machines/x.yaml && make` builds x; MACHINE_FILE=... overrides.
