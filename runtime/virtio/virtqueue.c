@@ -156,18 +156,20 @@ static enum virtq_err add_buffer(struct virtq *vq, const struct virtq_desc *d,
 /* Walk the chain at `head` (§2.7.5): zero or more direct descriptors,
  * optionally ending in one INDIRECT descriptor whose table is walked the
  * same way (§2.7.5.3). Each table is walked at most its own length
- * of steps, so a `next` loop ends as VIRTQ_ERR_LOOP. */
+ * of steps, so a `next` loop ends as VIRTQ_ERR_LOOP. The no-nesting rule
+ * keeps it to two tables; `total` bounds the walk even if that rule were
+ * ever relaxed (a table pointing at itself would otherwise spin). */
 static enum virtq_err walk_chain(struct virtq *vq, uint16_t head, struct virtq_iov *iov,
 				 unsigned iov_max, struct virtq_chain *ch)
 {
 	const unsigned char *table = (const unsigned char *)vq->desc;
-	uint32_t table_len = vq->size, steps = 0, i = head;
+	uint32_t table_len = vq->size, steps = 0, total = 0, i = head;
 	bool in_indirect = false;
 	struct virtq_desc d;
 	enum virtq_err err;
 
 	for (;;) {
-		if (++steps > table_len)
+		if (++steps > table_len || ++total > vq->size + VIRTQ_MAX_SIZE)
 			return VIRTQ_ERR_LOOP;
 		read_desc(table, i, &d);
 		if (d.flags & VIRTQ_DESC_F_INDIRECT) {

@@ -98,6 +98,17 @@ void *fake_host(uint64_t gpa)
 	return p;
 }
 
+int fake_host_range_ok(const void *p, uint64_t len)
+{
+	for (unsigned i = 0; i < NREG; i++) {
+		const struct fake_region *r = &regions[i];
+		uintptr_t a = (uintptr_t)p, b = (uintptr_t)r->host;
+		if (r->host && a >= b && a - b < r->size)
+			return len <= r->size - (a - b);
+	}
+	return 0;
+}
+
 int vibe_log_level = LOG_TRACE;
 unsigned fake_log_warns;
 char fake_log_last[256];

@@ -38,6 +38,10 @@ void fake_guest_fini(void);
 /* Host address of gpa for test set-up; fails the test if not RAM. */
 void *fake_host(uint64_t gpa);
 
+/* True if host [p, p+len) lies inside one region's mapping: the property
+ * every pointer the walker hands out must have. */
+int fake_host_range_ok(const void *p, uint64_t len);
+
 /* Log capture: lines at LOG_WARN or LOG_ERR since fake_log_clear(). */
 extern unsigned fake_log_warns;
 extern char fake_log_last[256];
