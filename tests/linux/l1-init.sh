@@ -7,6 +7,7 @@
 #   vibe.cases=a,b,...   run only these cases (default: every cases/*.sh)
 #   vibe.bench=NAME      run tests/linux/bench-NAME.sh instead of the cases
 #   vibe.args=a,b,...    arguments for the bench script (commas become spaces)
+#   vibe.shell           interactive: a shell on the console instead (run.sh --shell)
 # Console protocol towards run.sh (line starts):
 #   VIBE-L1-UP           init started (run.sh timestamps it: L1 boot time)
 #   VIBE-RESULT ...      one verdict per case (printed by run-case.sh)
@@ -20,9 +21,12 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mkdir -p /tmp && mount -t tmpfs tmpfs /tmp
 echo "VIBE-L1-UP $(cut -d' ' -f1 /proc/uptime)"
 
-arg() {
+arg() { # arg NAME: value of vibe.NAME=VALUE, or "1" for a bare vibe.NAME
 	for w in $(cat /proc/cmdline); do
-		case "$w" in "vibe.$1="*) echo "${w#*=}"; return 0 ;; esac
+		case "$w" in
+		"vibe.$1="*) echo "${w#*=}"; return 0 ;;
+		"vibe.$1") echo 1; return 0 ;;
+		esac
 	done
 	return 1
 }
@@ -49,6 +53,18 @@ echo "VIBE-L1-KVM ${kvm_err:-ok} $(cut -d' ' -f1 /proc/uptime)"
 
 export VIBE_ROOT=/vibe VIBE_TESTBED=l1
 . /vibe/env.sh   # VIBE_L2_KERNEL VIBE_L2_INITRD VIBE_L2_KVER VIBE_VMM VIBE_QEMU VIBE_VMRUN
+
+if arg shell >/dev/null; then
+	cat <<EOF
+L1 test bed shell (KVM: ${kvm_err:-ok}). Boot the L2 guest to its shell:
+  /vibe/bin/vibevmm --kernel \$VIBE_L2_KERNEL --initrd \$VIBE_L2_INITRD --cmdline console=ttyS0
+  qemu-system-x86_64 -accel kvm -cpu host -M microvm,rtc=on -m 256 -nodefaults -no-user-config \\
+    -display none -serial stdio -kernel \$VIBE_L2_KERNEL -initrd \$VIBE_L2_INITRD -append console=ttyS0
+Cases: sh /vibe/tests/linux/run-case.sh NAME (in /vibe/tests/linux/cases). exit: power off.
+EOF
+	setsid cttyhack sh
+	done_
+fi
 
 if bench=$(arg bench); then
 	if [ -n "$kvm_err" ]; then

@@ -9,8 +9,8 @@
 # VIBE_ROOT VIBE_TESTBED VIBE_L2_KERNEL VIBE_L2_INITRD VIBE_L2_KVER VIBE_VMM
 # VIBE_QEMU VIBE_VMRUN. This script adds VIBE_CASE, VIBE_SCRATCH and
 # VIBE_RESULT_FILE, runs the case with a deadline (header line
-# `# vibe-timeout: SECONDS`, default 120) in its own process group, and on
-# timeout kills that whole group, VMs included.
+# `# vibe-timeout: SECONDS`, default 120) in its own session, and on timeout
+# kills that whole session, VMs included.
 set -eu
 
 name=$1
@@ -27,26 +27,39 @@ VIBE_SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/vibe-case-$name.XXXXXX")
 VIBE_RESULT_FILE=$VIBE_SCRATCH/.result
 export VIBE_CASE VIBE_SCRATCH VIBE_RESULT_FILE VIBE_CASE_DEADLINE=$timeout
 
-# setsid: the case and every process it starts share a new process group whose
-# id is the case's pid (a background job of a non-interactive shell is not a
+# setsid: the case and every process it starts share a new session whose id
+# is the case's pid (a background job of a non-interactive shell is not a
 # group leader, so setsid does not fork). The case's output goes to our stdout
 # (the L1 console / run.sh's log) for diagnosis; only our last line is a verdict.
 setsid sh -c '. "$VIBE_ROOT/tests/linux/case-lib.sh"; . "$1"' case "$case_file" &
 pid=$!
+
+# kill_session SID: SIGKILL every process of session SID. Killing the group
+# is not enough: vmrun puts each VMM into a group of its own (so that its own
+# deadline reaches the VMM's helpers), but the session is inherited by all.
+kill_session() {
+	for st in /proc/[0-9]*/stat; do
+		# Fields after the ")" closing the command name: state ppid pgrp session.
+		s=$(sed 's/.*) //' "$st" 2>/dev/null | cut -d' ' -f4) || continue
+		[ "$s" = "$1" ] || continue
+		p=${st#/proc/}
+		kill -s KILL "${p%/stat}" 2>/dev/null || true
+	done
+}
 start=$(date +%s)
 timed_out=0
 while kill -0 "$pid" 2>/dev/null; do
 	if [ $(( $(date +%s) - start )) -ge "$timeout" ]; then
 		timed_out=1
-		kill -s KILL -- "-$pid" 2>/dev/null || kill -s KILL "$pid" 2>/dev/null || true
+		kill_session "$pid"
 		break
 	fi
 	sleep 0.2
 done
 rc=0
 wait "$pid" 2>/dev/null || rc=$?
-# Whatever the case left running in its group (it should leave nothing) goes now.
-kill -s KILL -- "-$pid" 2>/dev/null || true
+# Whatever the case left running (it should leave nothing) goes now.
+kill_session "$pid"
 secs=$(( $(date +%s) - start ))
 
 if [ "$timed_out" = 1 ]; then

@@ -4,6 +4,7 @@
 #   tests/linux/run.sh [CASE...]            run the cases (default: all of cases/*.sh)
 #   tests/linux/run.sh --bench NAME [ARG...] run tests/linux/bench-NAME.sh instead
 #   tests/linux/run.sh --list               list the cases
+#   tests/linux/run.sh --shell              interactive: a shell in L1 (Ctrl-A x quits)
 #
 # Builds what is missing (fetch.sh, the vmrun helper, both initramfs images),
 # then runs the cases where Linux guests can run:
@@ -22,18 +23,22 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 T=$ROOT/tests/linux
+# Status 1 means "a case failed"; run.sh's own errors are 2.
+die() { echo "run.sh: $*" >&2; exit 2; }
 
 testbed_skip() { echo "VIBE-TESTBED-SKIP $*"; exit 77; }
 trap 'rc=$?; [ $rc -eq 0 ] || [ $rc -eq 1 ] || [ $rc -eq 77 ] || echo "run.sh: failed (status $rc)" >&2' EXIT
 
-bench=
-if [ "${1:-}" = --list ]; then
+bench= shell=
+cases=()
+if [ "${1:-}" = --shell ]; then
+  shell=1
+elif [ "${1:-}" = --list ]; then
   (cd "$T/cases" && ls *.sh | sed 's/\.sh$//'); exit 0
 elif [ "${1:-}" = --bench ]; then
   [ $# -ge 2 ] || die "usage: run.sh --bench NAME [ARG...]"
   bench=$2; shift 2
   [ -f "$T/bench-$bench.sh" ] || die "no $T/bench-$bench.sh"
-  cases=()
 else
   if [ $# -gt 0 ]; then cases=("$@"); else
     mapfile -t cases < <(cd "$T/cases" && ls *.sh | sed 's/\.sh$//')
@@ -69,15 +74,43 @@ if [ ! -x "$OUT/vmrun" ] || [ "$T/vmrun.c" -nt "$OUT/vmrun" ]; then
   cc -static -O2 -Wall -Wextra -Werror -o "$OUT/vmrun.tmp" "$T/vmrun.c" || exit 2
   mv "$OUT/vmrun.tmp" "$OUT/vmrun"
 fi
-# The images are rebuilt every run (a few seconds): the cases, guest scripts
-# and bin/vibevmm they carry change often, and a stale image would test old code.
-"$T/mkinitramfs-l2.sh" || exit 2
-[ $testbed = direct ] || "$T/mkinitramfs-l1.sh" || exit 2
+# stale OUTPUT INPUT...: OUTPUT is missing or older than an input. The images
+# carry the cases, guest scripts and bin/vibevmm, which change often: a stale
+# image would test old code. Directories count too (a removed case changes
+# its directory's mtime).
+stale() {
+  local out=$1 f; shift
+  [ -f "$out" ] || return 0
+  for f in "$@"; do [ ! -e "$f" ] || [ "$f" -ot "$out" ] || return 0; done
+  return 1
+}
+if stale "$OUT/l2-initrd.cpio" "$CACHE/paths.sh" "$T"/lib.sh "$T"/mkinitramfs-l2.sh \
+     "$T"/guest-init.sh "$T"/guest "$T"/guest/*.sh; then
+  "$T/mkinitramfs-l2.sh" || exit 2
+fi
+if [ $testbed = l1 ] && stale "$OUT/l1-initrd.cpio" "$OUT/l2-initrd.cpio" "$OUT/vmrun" \
+     "$T"/lib.sh "$T"/mkinitramfs-l1.sh "$T"/l1-init.sh "$T"/run-case.sh "$T"/case-lib.sh \
+     "$T"/bench-*.sh "$T"/cases "$T"/cases/*.sh "$ROOT"/machines "$ROOT/bin/vibevmm" "$qemu"; then
+  "$T/mkinitramfs-l1.sh" || exit 2
+fi
 t1=$(date +%s.%N)
 awk -v a="$t0" -v b="$t1" -v tb="$testbed" 'BEGIN { printf "run.sh: test bed %s, built in %.1f s\n", tb, b - a }' >&2
 
 results=$OUT/results.txt
 : > "$results"
+
+# ---- interactive: a shell where the cases would run ----
+if [ -n "$shell" ]; then
+  if [ $testbed = direct ]; then
+    echo "run.sh: direct test bed: boot the guest yourself, e.g." >&2
+    echo "  $qemu -accel kvm -cpu host -M microvm,rtc=on -m 256 -nodefaults -no-user-config -display none -serial stdio -kernel $L2_KERNEL -initrd $OUT/l2-initrd.cpio -append console=ttyS0" >&2
+    exit 0
+  fi
+  # mon:stdio: the console is this terminal, Ctrl-A x quits QEMU.
+  exec "$qemu" -accel tcg -cpu qemu64,+svm,+npt -smp 1 -m "${VIBE_L1_MEM:-2048}" \
+    -nodefaults -no-user-config -display none -serial mon:stdio -no-reboot \
+    -kernel "$L1_KERNEL" -initrd "$OUT/l1-initrd.cpio" -append "console=ttyS0 quiet panic=-1 vibe.shell"
+fi
 
 # ---- direct: run the cases on this host ----
 if [ $testbed = direct ]; then

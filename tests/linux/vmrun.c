@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -135,6 +136,11 @@ int main(int argc, char **argv)
 	}
 	if (pid == 0) {
 		setpgid(0, 0);
+		/* Its own group (so the timeout reaches its helpers) takes it out
+		 * of the caller's group: make sure it still dies with us. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() == 1)
+			_exit(127);
 		int null = open("/dev/null", O_RDONLY);
 		dup2(null, 0);
 		dup2(pfd[1], 1);
