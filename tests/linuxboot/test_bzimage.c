@@ -305,6 +305,15 @@ static void test_elf_segment_outside_ram_is_an_error(void **state)
 	assert_int_equal(vibe_kernel_load(&vm, (uint8_t *)&e, sizeof(e), &k, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "outside guest RAM"));
 	fake_vm_free(&vm);
+
+	/* A segment over the low boot structures is refused too. */
+	e.ph[0].p_paddr = 0x7000;
+	e.eh.e_entry = 0x7000;
+	fake_vm_add(&vm, 0, 32 * MIB);
+	assert_int_equal(vibe_kernel_parse((uint8_t *)&e, sizeof(e), &k, err, sizeof(err)), 0);
+	assert_int_equal(vibe_kernel_load(&vm, (uint8_t *)&e, sizeof(e), &k, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "below 1 MiB"));
+	fake_vm_free(&vm);
 }
 
 /* Random corruption of valid images: parse and load may refuse, never crash

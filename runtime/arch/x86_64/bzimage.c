@@ -210,6 +210,11 @@ static int load_elf(struct vibe_vm *vm, const uint8_t *img, struct vibe_kernel *
 		memcpy(&ph, img + eh.e_phoff + (uint64_t)i * sizeof(ph), sizeof(ph));
 		if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
 			continue;
+		/* Below 1 MiB live the zero page, command line, page tables and
+		 * ACPI tables (boot_params.h), written after the kernel. */
+		if (ph.p_paddr < VIBE_KERNEL_LEGACY_ADDR)
+			return fail(err, errsz, "ELF kernel segment %u at 0x%llx is below 1 MiB, "
+				    "where the boot structures go", i, (unsigned long long)ph.p_paddr);
 		dst = guest_ptr(vm, ph.p_paddr, ph.p_memsz);
 		if (!dst)
 			return fail(err, errsz, "ELF kernel segment %u [0x%llx, +0x%llx) is "
