@@ -10,12 +10,16 @@
 
 VMM_OUT   ?= $(BIN)/vibevmm
 GEN_DIR   := $(BUILD)/gen/$(MACHINE)
-RT_OBJDIR := $(BUILD)/runtime/$(MACHINE)
 
 # VIBE_MACHINE_NAME, VIBE_ARCH, VIBE_DEVICE_TYPES; make remakes it with
 # vibegen (compiler/compiler.mk's rule) and restarts.
 -include $(GEN_DIR)/machine.mk
 VIBE_ARCH ?= x86_64
+
+# The runtime's compiler: $(CC) unless an arm64 machine is built on another
+# host (runtime/arm64.mk sets a cross compiler); vibegen stays native.
+RT_CC     ?= $(CC)
+RT_OBJDIR := $(BUILD)/runtime/$(MACHINE)
 
 VIBE_VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 RT_CFLAGS := $(CFLAGS) $(WARN) $(SANFLAGS) $(CPPFLAGS_COMMON) \
@@ -35,6 +39,10 @@ RT_VIRTIO_DEVS := $(foreach t,$(filter virtio_%,$(VIBE_DEVICE_TYPES)),$(wildcard
 RT_SRCS += $(if $(RT_VIRTIO_DEVS),$(wildcard runtime/virtio/*.c))
 RT_OBJS := $(patsubst runtime/%.c,$(RT_OBJDIR)/%.o,$(RT_SRCS)) $(RT_OBJDIR)/gen/machine.o
 
+# arm64: its sources, the generated device tree, cross compiler and libfdt
+# (for arm64 machines), and the vibevmm-arm64 / check-hvf targets.
+include runtime/arm64.mk
+
 all: $(VMM_OUT)
 
 # --version: only main.o carries it.
@@ -42,17 +50,18 @@ $(RT_OBJDIR)/main.o: RT_CFLAGS += -DVIBE_VERSION='"$(VIBE_VERSION)"'
 
 $(VMM_OUT): $(RT_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SANFLAGS) $(VMM_LDFLAGS) -o $@ $(RT_OBJS) $(VMM_LDLIBS)
+	$(RT_CC) $(CFLAGS) $(SANFLAGS) $(VMM_LDFLAGS) -o $@ $(RT_OBJS) $(VMM_LDLIBS)
+	$(if $(VMM_POST_LINK),$(VMM_POST_LINK) $@)
 
 # Order-only on the generated header: it must exist before the first
 # compile; the .d files track real use after that.
-$(RT_OBJDIR)/%.o: runtime/%.c | $(GEN_DIR)/machine.h
+$(RT_OBJDIR)/%.o: runtime/%.c | $(GEN_DIR)/machine.h $(RT_ORDER_DEPS)
 	@mkdir -p $(@D)
-	$(CC) $(RT_CFLAGS) -c -o $@ $<
+	$(RT_CC) $(RT_CFLAGS) -c -o $@ $<
 
 $(RT_OBJDIR)/gen/machine.o: $(GEN_DIR)/machine.c $(GEN_DIR)/machine.h
 	@mkdir -p $(@D)
-	$(CC) $(RT_CFLAGS) -c -o $@ $<
+	$(RT_CC) $(RT_CFLAGS) -c -o $@ $<
 
 .PHONY: install-vibevmm
 install: install-vibevmm

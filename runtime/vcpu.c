@@ -167,6 +167,15 @@ static const char *internal_name(uint32_t sub)
 	}
 }
 
+/* Overridden by an arch that has exits of its own (runtime/arch/arm64). */
+int __attribute__((weak)) arch_handle_exit(struct vibe_vcpu *vc, struct hv_exit *e)
+{
+	log_err("vCPU %u: unexpected exit kind %d", vc->id, (int)e->kind);
+	vibe_vcpu_dump(vc);
+	vibe_vm_request_exit(vc->vm, 2);
+	return 1;
+}
+
 /* Returns 1 when this vCPU's loop must end. */
 static int __attribute__((noinline, cold)) handle_other(struct vibe_vcpu *vc, struct hv_exit *e)
 {
@@ -238,6 +247,8 @@ static int __attribute__((noinline, cold)) handle_other(struct vibe_vcpu *vc, st
 	case HV_EXIT_DEBUG:
 		log_trace("VM exit: DEBUG vcpu=%u", vc->id);
 		return 0;
+	case HV_EXIT_ARM_ABORT:
+		return arch_handle_exit(vc, e);
 	default:
 		log_err("vCPU %u: unexpected exit reason %u", vc->id, e->unknown.reason);
 		vibe_vcpu_dump(vc);

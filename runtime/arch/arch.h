@@ -35,4 +35,10 @@ int arch_raw_setup(struct vibe_vm *vm, int mode, uint64_t entry);
 
 void arch_vcpu_dump(struct vibe_vcpu *vc);
 
+struct hv_exit;
+/* Exits only one architecture has (arm64: HV_EXIT_ARM_ABORT, a data abort
+ * to emulate from the instruction). Returns 1 when this vCPU's loop must
+ * end. vcpu.c has a weak default that treats the exit as unexpected. */
+int arch_handle_exit(struct vibe_vcpu *vc, struct hv_exit *e);
+
 #endif

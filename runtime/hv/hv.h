@@ -22,6 +22,18 @@
 struct hv_vm;
 struct hv_vcpu;
 
+/* Hypervisor.framework exports five functions with the names below. On
+ * macOS (and in `make check-hvf`) ours are renamed so the two never meet
+ * at link time; runtime/hv/hvf_priv.h wraps Apple's before including this
+ * header. Callers are unaffected. */
+#if defined(__APPLE__) || defined(VIBE_HVF_DECLS)
+#define hv_vm_create    vibe_hv_vm_create
+#define hv_vm_destroy   vibe_hv_vm_destroy
+#define hv_vcpu_create  vibe_hv_vcpu_create
+#define hv_vcpu_destroy vibe_hv_vcpu_destroy
+#define hv_vcpu_run     vibe_hv_vcpu_run
+#endif
+
 /* ---- VM ---------------------------------------------------------------- */
 
 struct hv_caps {
@@ -87,6 +99,7 @@ enum hv_exit_kind {
 	HV_EXIT_INTR,           /* interrupted by a kick or a signal: check why */
 	HV_EXIT_DEBUG,
 	HV_EXIT_UNKNOWN,        /* exit.unknown.reason holds the raw code */
+	HV_EXIT_ARM_ABORT,      /* arm64 data abort the backend did not decode: exit.arm_abort */
 };
 
 enum hv_system_event { HV_SYSEV_SHUTDOWN = 1, HV_SYSEV_RESET = 2, HV_SYSEV_CRASH = 3, HV_SYSEV_OTHER = 4 };
@@ -115,6 +128,11 @@ struct hv_exit {
 		struct { uint32_t suberror; uint32_t ndata; uint64_t data[16]; } internal;
 		struct { uint32_t type; uint32_t raw_type; uint64_t data0; } system_event;
 		struct { uint32_t reason; } unknown;
+		/* arm64: a stage-2 data abort the VMM must emulate from the
+		 * instruction (ISV = 0: KVM_EXIT_ARM_NISV, or any HVF abort
+		 * without a valid syndrome). esr is the full ESR_EL2 (KVM's
+		 * sanitized ISS rebuilt by arm64_esr_from_kvm_nisv()). */
+		struct { uint64_t esr; uint64_t ipa; uint64_t va; } arm_abort;
 	};
 };
 
@@ -181,5 +199,40 @@ int hv_x86_get_msrs(struct hv_vcpu *vcpu, struct hv_msr *msrs, unsigned n);
 /* LAPIC LINT0 = ExtINT (PIC), LINT1 = NMI, as a BIOS would leave them for
  * Linux. Only with the in-kernel irqchip. */
 int hv_x86_setup_lapic_lints(struct hv_vcpu *vcpu);
+
+/* ---- arm64 specifics (runtime/hv/kvm_arm64.c, runtime/hv/hvf.c) -------- */
+
+/* Once per vCPU, right after hv_vcpu_create() and before any register
+ * access: KVM_ARM_VCPU_INIT with the preferred target and PSCI 0.2 (KVM
+ * then answers PSCI calls itself). powered_off: the vCPU waits for a PSCI
+ * CPU_ON from another vCPU (Linux secondaries). */
+int hv_arm64_vcpu_init(struct hv_vcpu *vcpu, int powered_off);
+
+/* System registers by their op0:op1:CRn:CRm:op2 number, packed as
+ * arm64_sysreg_id() does (the numbering of KVM's ARM64_SYS_REG() and of
+ * HVF's hv_sys_reg_t). */
+#define HV_ARM64_SYSREG(op0, op1, crn, crm, op2) \
+	((uint16_t)((op0) << 14 | (op1) << 11 | (crn) << 7 | (crm) << 3 | (op2)))
+#define HV_ARM64_SCTLR_EL1 HV_ARM64_SYSREG(3, 0, 1, 0, 0)
+#define HV_ARM64_TTBR0_EL1 HV_ARM64_SYSREG(3, 0, 2, 0, 0)
+#define HV_ARM64_TTBR1_EL1 HV_ARM64_SYSREG(3, 0, 2, 0, 1)
+#define HV_ARM64_TCR_EL1   HV_ARM64_SYSREG(3, 0, 2, 0, 2)
+#define HV_ARM64_ESR_EL1   HV_ARM64_SYSREG(3, 0, 5, 2, 0)
+#define HV_ARM64_FAR_EL1   HV_ARM64_SYSREG(3, 0, 6, 0, 0)
+#define HV_ARM64_VBAR_EL1  HV_ARM64_SYSREG(3, 0, 12, 0, 0)
+#define HV_ARM64_MPIDR_EL1 HV_ARM64_SYSREG(3, 0, 0, 0, 5)
+int hv_arm64_get_sysreg(struct hv_vcpu *vcpu, uint16_t id, uint64_t *val);
+int hv_arm64_set_sysreg(struct hv_vcpu *vcpu, uint16_t id, uint64_t val);
+
+/* The in-kernel (or HVF) GICv3: distributor at `dist` (64 KiB), the
+ * redistributors from `redist` (128 KiB per vCPU), `nspis` SPIs. Called
+ * by the gicv3 device after every vCPU exists and before any runs; after
+ * it, hv_irq_line() drives SPIs (irq = SPI number, INTID 32 + irq). */
+int hv_arm64_create_gic(struct hv_vm *vm, uint64_t dist, uint64_t redist, unsigned nvcpus,
+			unsigned nspis);
+
+/* Make the guest take a synchronous external data abort at `far` on its
+ * next entry (an access the emulator refused). */
+int hv_arm64_inject_dabt(struct hv_vcpu *vcpu, uint64_t far, int is_write);
 
 #endif

@@ -147,6 +147,11 @@ int hv_irq_line(struct hv_vm *vm, unsigned irq, int level)
 	struct kvm_irq_level l = { .irq = irq, .level = level ? 1 : 0 };
 	if (!vm->has_irqchip)
 		return -1;
+#if defined(__aarch64__)
+	/* arm64 (KVM API, KVM_IRQ_LINE): irq_type in [27:24], INTID in
+	 * [15:0]; a machine file's irq is the SPI number, INTID 32 + irq. */
+	l.irq = (uint32_t)KVM_ARM_IRQ_TYPE_SPI << KVM_ARM_IRQ_TYPE_SHIFT | (32u + irq);
+#endif
 	if (kvm_ioctl(vm->vm_fd, KVM_IRQ_LINE, &l) < 0) {
 		log_err("KVM_IRQ_LINE %u=%d: %s", irq, level, strerror(errno));
 		return -1;
@@ -271,6 +276,15 @@ static void translate_cold(struct kvm_run *run, struct hv_exit *e)
 		break;
 	case KVM_EXIT_DEBUG:
 		e->kind = HV_EXIT_DEBUG;
+		break;
+	case KVM_EXIT_ARM_NISV:
+		/* arm64 data abort without a valid syndrome (enabled by
+		 * KVM_CAP_ARM_NISV_TO_USER in kvm_arm64.c): only a sanitized
+		 * ISS; rebuild the ESR_EL2 the emulator takes (EC 0x24, IL). */
+		e->kind = HV_EXIT_ARM_ABORT;
+		e->arm_abort.esr = 0x24ull << 26 | 1ull << 25 | (run->arm_nisv.esr_iss & 0x1ffffff);
+		e->arm_abort.ipa = run->arm_nisv.fault_ipa;
+		e->arm_abort.va = 0; /* not reported; KVM injects aborts itself */
 		break;
 	default:
 		e->kind = HV_EXIT_UNKNOWN;

@@ -46,6 +46,24 @@ $(ARM64_FDT_TEST): tests/arm64/test_fdt.c $(VIBEGEN_LIB_OBJS)
 ARM64_TEST_BINS += $(ARM64_FDT_TEST)
 TEST_BINS += $(ARM64_FDT_TEST)
 
+# Boot (Image header, FDT patch), PSCI decoding and the PL011 model: the
+# portable pieces of the arm64 runtime, natively (test_pl011 stubs the
+# console and the interrupt line).
+$(ARM64_OUT)/test_boot: tests/arm64/test_boot.c runtime/arch/arm64/image.c \
+		runtime/arch/arm64/fdt_patch.c $(VIBEGEN_LIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(ARM64_CFLAGS) $(CMOCKA_CFLAGS) -Icompiler -DSRCDIR='"$(abspath .)"' \
+	  -o $@ $(filter %.c %.o,$^) $(VIBEGEN_LIBS) $(CMOCKA_LIBS)
+$(ARM64_OUT)/test_psci: tests/arm64/test_psci.c runtime/arch/arm64/psci.c
+	@mkdir -p $(@D)
+	$(CC) $(ARM64_CFLAGS) $(CMOCKA_CFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+$(ARM64_OUT)/test_pl011: tests/arm64/test_pl011.c runtime/devices/pl011.c
+	@mkdir -p $(@D)
+	$(CC) $(ARM64_CFLAGS) $(CMOCKA_CFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lpthread
+ARM64_RT_TESTS := $(addprefix $(ARM64_OUT)/,test_boot test_psci test_pl011)
+ARM64_TEST_BINS += $(ARM64_RT_TESTS)
+TEST_BINS += $(ARM64_RT_TESTS)
+
 .PHONY: test-arm64-unit
 test-arm64-unit: $(ARM64_TEST_BINS)
 	scripts/run-tests.sh $(ARM64_TEST_BINS)
