@@ -45,8 +45,15 @@ include runtime/arm64.mk
 
 all: $(VMM_OUT)
 
-# --version: only main.o carries it.
-$(RT_OBJDIR)/main.o: RT_CFLAGS += -DVIBE_VERSION='"$(VIBE_VERSION)"'
+# --version: only main.o carries it, through version.h, which is rewritten
+# only when the version changes, so main.o is rebuilt exactly then.
+$(RT_OBJDIR)/version.h: rt-version-force
+	@mkdir -p $(@D); v='#define VIBE_VERSION "$(VIBE_VERSION)"'; \
+	  [ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" > $@
+.PHONY: rt-version-force
+rt-version-force:
+$(RT_OBJDIR)/main.o: $(RT_OBJDIR)/version.h
+$(RT_OBJDIR)/main.o: RT_CFLAGS += -I$(RT_OBJDIR)
 
 $(VMM_OUT): $(RT_OBJS)
 	@mkdir -p $(@D)
