@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "arch/arch.h"
+#include "linux_boot.h"
 #include "loader.h"
 #include "parse_num.h"
 #include "vcpu.h"
@@ -46,7 +47,10 @@ static void usage(FILE *f)
 "  --mem SIZE         size of the machine's resizable RAM region (e.g. 128M, 1G)\n"
 "  --log N            0 errors, 1 +warnings (default), 2 +info, 3 +debug,\n"
 "                     4 +every VM exit\n"
-"  --kernel, --initrd, --cmdline   Linux boot (not supported yet)\n"
+"  --kernel FILE      Linux bzImage or vmlinux to boot (default: boot.kernel\n"
+"                     when the machine has no boot.mode)\n"
+"  --initrd FILE      initramfs for it (default: boot.initrd)\n"
+"  --cmdline STR      kernel command line, appended to boot.cmdline\n"
 "  --help, --version\n"
 "\n"
 "exit status:\n"
@@ -61,6 +65,7 @@ static void usage(FILE *f)
 
 struct cli {
 	const char *binary;
+	const char *kernel, *initrd, *cmdline;
 	const char *mode;
 	uint64_t entry, load_addr, mem;
 	int has_entry, has_load_addr;
@@ -124,12 +129,9 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 				return bad("--log: '%s' is not a level 0..4", optarg);
 			vibe_log_level = (int)v;
 			break;
-		case O_KERNEL:
-			return bad("%s: Linux boot is not supported by this vibevmm yet", "--kernel");
-		case O_INITRD:
-			return bad("%s: Linux boot is not supported by this vibevmm yet", "--initrd");
-		case O_CMDLINE:
-			return bad("%s: Linux boot is not supported by this vibevmm yet", "--cmdline");
+		case O_KERNEL: c->kernel = optarg; break;
+		case O_INITRD: c->initrd = optarg; break;
+		case O_CMDLINE: c->cmdline = optarg; break;
 		case O_HELP:
 			usage(stdout);
 			return EXIT_OK;
@@ -148,6 +150,36 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 	return -1;
 }
 
+/* Linux: in-kernel irqchip + PIT, then runtime/linux_boot.c loads and
+ * sets up everything (docs/guides/boot-linux.md). */
+static int run_linux(struct vibe_vm *vm, const struct cli *c, const char *kernel)
+{
+	const struct vibe_machine_desc *m = vm->m;
+	struct vibe_vm_opts vo = { .mem_size = c->mem, .want_irqchip = 1 };
+	struct vibe_linux_opts o = { .kernel = kernel,
+				     .initrd = c->initrd ? c->initrd : m->boot.initrd };
+	char *cmdline;
+	int rc;
+
+	if (vibe_vm_init(vm, &vo) < 0)
+		return EXIT_USAGE;
+	if (vibe_vcpu_signals_init() < 0)
+		return EXIT_VMM;
+	if ((rc = vibe_vm_setup(vm, &vo)) != 0)
+		return rc;
+	cmdline = vibe_linux_cmdline(m->boot.cmdline, c->cmdline);
+	if (!cmdline) {
+		log_err("out of memory");
+		return EXIT_VMM;
+	}
+	o.cmdline = cmdline;
+	rc = vibe_linux_boot(vm, &o);
+	free(cmdline);
+	if (rc)
+		return rc;
+	return vibe_vm_run(vm);
+}
+
 static int run(struct vibe_vm *vm, const struct cli *c)
 {
 	const struct vibe_machine_desc *m = vm->m;
@@ -158,6 +190,16 @@ static int run(struct vibe_vm *vm, const struct cli *c)
 	/* An appliance machine names its raw binary as boot.kernel with a
 	 * boot.mode (docs/api/machine-files.md); --binary overrides it. */
 	const char *binary = c->binary;
+	if (c->kernel && binary) {
+		log_err("--kernel and --binary exclude each other (see --help)");
+		return EXIT_USAGE;
+	}
+	if (c->kernel || (!binary && m->boot.kernel && !m->boot.mode))
+		return run_linux(vm, c, c->kernel ? c->kernel : m->boot.kernel);
+	if (c->initrd || c->cmdline) {
+		log_err("--initrd and --cmdline need a Linux kernel (--kernel, or the machine's boot.kernel)");
+		return EXIT_USAGE;
+	}
 	if (!binary && m->boot.kernel && m->boot.mode)
 		binary = m->boot.kernel;
 	if (!binary) {

@@ -29,7 +29,9 @@ VMM_LDLIBS  += -lpthread
 
 RT_CORE        := main vm vcpu guest_mem dev_props log loader_raw parse_num
 RT_HV_x86_64   := runtime/hv/kvm.c runtime/hv/kvm_x86.c
-RT_ARCH_x86_64 := runtime/arch/x86_64/modes.c runtime/arch/x86_64/cpu.c runtime/arch/x86_64/cpuid.c
+RT_ARCH_x86_64 := runtime/arch/x86_64/modes.c runtime/arch/x86_64/cpu.c runtime/arch/x86_64/cpuid.c \
+                  runtime/linux_boot.c runtime/arch/x86_64/bzimage.c runtime/arch/x86_64/boot_params.c \
+                  runtime/arch/x86_64/acpi.c runtime/arch/x86_64/linux_entry.c
 
 RT_SRCS := $(RT_CORE:%=runtime/%.c) $(wildcard runtime/console.c) \
            $(RT_HV_$(VIBE_ARCH)) $(RT_ARCH_$(VIBE_ARCH)) \
@@ -38,6 +40,11 @@ RT_SRCS := $(RT_CORE:%=runtime/%.c) $(wildcard runtime/console.c) \
 RT_VIRTIO_DEVS := $(foreach t,$(filter virtio_%,$(VIBE_DEVICE_TYPES)),$(wildcard runtime/devices/$(t).c))
 RT_SRCS += $(if $(RT_VIRTIO_DEVS),$(wildcard runtime/virtio/*.c))
 RT_OBJS := $(patsubst runtime/%.c,$(RT_OBJDIR)/%.o,$(RT_SRCS)) $(RT_OBJDIR)/gen/machine.o
+# x86_64: the DSDT (vibegen --acpi | iasl), linked as vibe_dsdt_aml[].
+ifeq ($(VIBE_ARCH),x86_64)
+include runtime/arch/x86_64/acpi.mk
+RT_OBJS += $(ACPI_OBJS)
+endif
 
 # arm64: its sources, the generated device tree, cross compiler and libfdt
 # (for arm64 machines), and the vibevmm-arm64 / check-hvf targets.
