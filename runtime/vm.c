@@ -188,6 +188,8 @@ static int load_rom(struct vibe_vm *vm, unsigned i)
 static int init_devices(struct vibe_vm *vm)
 {
 	const struct vibe_machine_desc *m = vm->m;
+	char missing[256] = "";
+	size_t len = 0;
 	for (unsigned i = 0; i < m->ndevs; i++) {
 		const struct vibe_dev_desc *d = &m->devs[i];
 		struct vibe_dev *dev = &vm->devs[i];
@@ -196,8 +198,13 @@ static int init_devices(struct vibe_vm *vm)
 		dev->index = i;
 		if (!d->ops) {
 			/* Weak ops symbol resolved to NULL: the type's file was not
-			 * linked. The exit loop treats it as unmapped. */
-			log_warn("%s: device type %s not built into this vibevmm", d->name, d->type);
+			 * linked. The exit loop treats it as unmapped. Collected into
+			 * one line: a list per device buries the line that matters. */
+			if (len < sizeof(missing)) {
+				int n = snprintf(missing + len, sizeof(missing) - len, "%s%s (%s)",
+						 len ? ", " : "", d->name, d->type);
+				len += n > 0 ? (size_t)n : 0;
+			}
 			continue;
 		}
 		if (d->ops->init && d->ops->init(dev) < 0) {
@@ -207,6 +214,8 @@ static int init_devices(struct vibe_vm *vm)
 		}
 		vm->devs_inited = (int)i + 1;
 	}
+	if (len)
+		log_warn("not built into this vibevmm, so unmapped: %s", missing);
 	return 0;
 }
 
