@@ -3,8 +3,8 @@
  * device status state machine of §2.1 and §3.1.1 enforced on the device
  * side. A guest that breaks the protocol gets DEVICE_NEEDS_RESET and one
  * log line; nothing it writes here can crash the VMM. The legacy (version 1)
- * layout with QueuePFN is deliberately absent: Linux has driven version 2
- * since 4.0 and the legacy ring layout is a second, older attack surface.
+ * layout with QueuePFN is deliberately absent: Linux's virtio_mmio driver
+ * speaks version 2, and the legacy layout would be a second attack surface.
  */
 #include "virtio_mmio.h"
 
@@ -116,8 +116,8 @@ void virtio_mmio_set_irq(struct virtio_mmio *t, void (*irq_set)(void *, int), vo
 }
 
 /* §2.2.2 / §3.1.1 step 5: the device refuses FEATURES_OK unless the driver
- * accepted a subset of what was offered, including VERSION_1 (a modern-only
- * device has no legacy interface to fall back to, §7.2.1). */
+ * accepted a subset of what was offered, including VERSION_1 (§6.2: a
+ * device may refuse to work without it; a modern-only one has to). */
 static bool features_acceptable(const struct virtio_mmio *t)
 {
 	return !t->driver_features_high && !(t->driver_features & ~offered(t)) &&
@@ -186,7 +186,8 @@ static struct virtio_mmio_queue *queue_for_setup(struct virtio_mmio *t)
 	if (t->status & (VIRTIO_STATUS_NEEDS_RESET | VIRTIO_STATUS_FAILED))
 		return NULL;
 	if (t->queue_sel >= t->be->num_queues) {
-		log_warn_ratelimited("%s: virtio: setup of absent queue %u ignored", t->name, t->queue_sel);
+		log_warn_ratelimited("%s: virtio: setup of absent queue %u ignored",
+				     t->name, t->queue_sel);
 		return NULL;
 	}
 	if (t->status & VIRTIO_STATUS_DRIVER_OK) {
@@ -213,12 +214,14 @@ static void write_queue_ready(struct virtio_mmio *t, uint32_t v)
 		return;
 	}
 	struct virtio_mmio_queue *q = &t->q[t->queue_sel];
-	if ((t->status & (VIRTIO_STATUS_NEEDS_RESET | VIRTIO_STATUS_FAILED)) || !(v & 1) == !q->vq.ready)
+	if ((t->status & (VIRTIO_STATUS_NEEDS_RESET | VIRTIO_STATUS_FAILED)) ||
+	    !(v & 1) == !q->vq.ready)
 		return; /* broken, or no change (§4.2.3.2: drivers write 0 to check) */
 	if (t->status & VIRTIO_STATUS_DRIVER_OK) {
 		/* Without VIRTIO_F_RING_RESET (not offered) queues are fixed
 		 * from DRIVER_OK until reset. */
-		needs_reset_locked(t, v & 1 ? "queue setup after DRIVER_OK" : "queue disabled after DRIVER_OK");
+		needs_reset_locked(t, v & 1 ? "queue setup after DRIVER_OK"
+					    : "queue disabled after DRIVER_OK");
 		return;
 	}
 	if (!(v & 1)) { /* teardown before DRIVER_OK (Linux find_vqs error path) */
@@ -249,8 +252,8 @@ static void write_reg(struct virtio_mmio *t, uint64_t off, uint32_t v)
 	case VIRTIO_MMIO_DRIVER_FEATURES:
 		/* §2.2.2: features are fixed once FEATURES_OK is set. */
 		if (t->status & (VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_NEEDS_RESET)) {
-			log_warn_ratelimited("%s: virtio: DriverFeatures write after FEATURES_OK ignored",
-					     t->name);
+			log_warn_ratelimited("%s: virtio: DriverFeatures write after FEATURES_OK "
+					     "or on a broken device ignored", t->name);
 			return;
 		}
 		if (t->drv_features_sel < 2)

@@ -154,7 +154,7 @@ bool virtq_should_notify(struct virtq *vq);
 void virtq_notify_disable(struct virtq *vq);
 bool virtq_notify_enable(struct virtq *vq);
 
-/* §2.7.10: true if the other side asked to be notified once the index
+/* §2.7.7 / §2.7.10: true if the other side asked to be notified once the index
  * moves from `old_idx` to `new_idx` past `event_idx`. Wrap-safe mod 2^16. */
 static inline bool virtq_need_event(uint16_t event_idx, uint16_t new_idx, uint16_t old_idx)
 {
