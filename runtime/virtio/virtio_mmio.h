@@ -11,6 +11,7 @@
  *   static int rng_init(struct vibe_dev *dev) {
  *       struct rng *r = calloc(1, sizeof(*r));
  *       if (!r || virtio_mmio_init(&r->t, dev, &rng_backend, r)) return -1;
+ *       virtio_mmio_set_irq(&r->t, rng_irq, dev); // -> vibe_vm_irq_line()
  *       dev->state = &r->t;            // the transport reads dev->state
  *       return 0;
  *   }
@@ -19,8 +20,6 @@
  *       .read = virtio_mmio_read, .write = virtio_mmio_write,
  *       .reset = virtio_mmio_reset,
  *   };
- *
- * The runtime then connects the interrupt line with virtio_mmio_set_irq().
  */
 #ifndef VIBE_VIRTIO_MMIO_H
 #define VIBE_VIRTIO_MMIO_H
