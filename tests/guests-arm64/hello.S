@@ -26,13 +26,26 @@ _start:
 	mov	w5, #123
 	str	w5, [x4]
 
+	ldr	x4, =UART
+	mov	w2, #0x1234		/* IBRD keeps 16 bits */
+	mov	w3, #0x2a		/* FBRD keeps 6 bits */
+	stp	w2, w3, [x4, #0x24]
+	ldp	w5, w6, [x4, #0x24]
+	mov	w0, #1
+	cmp	w5, w2
+	b.ne	fail
+	mov	w0, #2
+	cmp	w6, w3
+	b.ne	fail
+	adr	x2, isv0
+	bl	puts
+
 	ldr	x4, =RNG
 	ldp	w5, w6, [x4]		/* MagicValue "virt", Version 2 */
 	ldr	w7, =0x74726976
-	mov	w0, #1
 	cmp	w5, w7
-	b.ne	fail
-	mov	w0, #2
+	b.ne	no_virtio
+	mov	w0, #5
 	cmp	w6, #2
 	b.ne	fail
 
@@ -40,13 +53,15 @@ _start:
 	mov	w3, #0
 	stp	w2, w3, [x4, #0x70]
 	ldr	w5, [x4, #0x70]
-	mov	w0, #3
+	mov	w0, #6
 	cmp	w5, #1
 	b.ne	fail
-
-	adr	x2, isv0
+	adr	x2, virtio_ok
+	b	off
+no_virtio:
+	adr	x2, virtio_absent
+off:
 	bl	puts
-
 	ldr	x0, =0x84000008		/* PSCI SYSTEM_OFF */
 	hvc	#0
 	mov	w0, #4			/* SYSTEM_OFF returned: fail */
@@ -66,5 +81,7 @@ puts:
 
 hello:	.asciz	"hello from arm64\n"
 isv0:	.asciz	"ISV=0 ok\n"
+virtio_ok:	.asciz	"virtio ISV=0 ok\n"
+virtio_absent:	.asciz	"virtio-rng absent\n"
 	.balign	8
 	.ltorg

@@ -130,21 +130,20 @@ int vibe_linux_boot(struct vibe_vm *vm, const struct vibe_linux_opts *o)
 	if (load_file(vm, "--kernel", o->kernel, kfd, ksize, kaddr))
 		goto out;
 
-	struct arm64_fdt_patch p = { .nmem = 0 };
-	char *cmdline = vibe_linux_cmdline(vm->m->boot.cmdline, o->cmdline);
-	p.bootargs = cmdline ? cmdline : "";
+	/* o->cmdline is complete (machine's + --cmdline, linux_boot.h). */
+	struct arm64_fdt_patch p = { .bootargs = o->cmdline ? o->cmdline : "" };
 	if (o->initrd) {
 		if ((ifd = open_sized("--initrd", o->initrd, &isize)) < 0)
-			goto out_cmd;
+			goto out;
 		uint64_t iaddr = (fdt_addr - isize) & ~0xfffull;
 		if (isize > fdt_addr - kend || iaddr < kend) {
 			log_err("--initrd %s (%llu bytes) does not fit between the kernel (ends 0x%llx) and the device tree at 0x%llx (raise --mem)",
 				o->initrd, (unsigned long long)isize, (unsigned long long)kend,
 				(unsigned long long)fdt_addr);
-			goto out_cmd;
+			goto out;
 		}
 		if (load_file(vm, "--initrd", o->initrd, ifd, isize, iaddr))
-			goto out_cmd;
+			goto out;
 		p.has_initrd = 1;
 		p.initrd_start = iaddr;
 		p.initrd_end = iaddr + isize;
@@ -160,7 +159,7 @@ int vibe_linux_boot(struct vibe_vm *vm, const struct vibe_linux_opts *o)
 	if (fsize < 0) {
 		log_err("device tree: %s", fdt ? why : "no room in RAM");
 		rc = 2;
-		goto out_cmd;
+		goto out;
 	}
 
 	struct hv_regs r;
@@ -170,14 +169,12 @@ int vibe_linux_boot(struct vibe_vm *vm, const struct vibe_linux_opts *o)
 	r.flags = PSTATE_EL1H_DAIF;
 	if (hv_vcpu_set_regs(vm->vcpus[0].hv, &r) < 0) {
 		rc = 2;
-		goto out_cmd;
+		goto out;
 	}
 	log_info("arm64 Linux: kernel at 0x%llx (0x%llx bytes), FDT at 0x%llx (%ld bytes), initrd %s, cmdline \"%s\"",
 		 (unsigned long long)kaddr, (unsigned long long)img.image_size,
 		 (unsigned long long)fdt_addr, fsize, o->initrd ? o->initrd : "none", p.bootargs);
 	rc = 0;
-out_cmd:
-	free(cmdline);
 out:
 	close(kfd);
 	if (ifd >= 0)
