@@ -47,8 +47,10 @@ struct bad_case {
 	const char *what;
 	const char *argv[12];
 	const char *must_mention; /* case-insensitive, on the one stderr line */
-	int drop_caps;
+	int flags;
 };
+#define DROP_CAPS 0x1 /* run without CAP_DAC_OVERRIDE */
+#define NEEDS_KVM 0x2 /* checked only once the VM exists */
 
 static const struct bad_case cases[] = {
 	{ "unknown flag", { VM, "--bogus", NULL }, "bogus", 0 },
@@ -57,7 +59,7 @@ static const struct bad_case cases[] = {
 	{ "nothing to boot", { VM, NULL }, "binary", 0 },
 	{ "bad entry number", { VM, "--binary", H, "--entry", "zzz", NULL }, "entry", 0 },
 	{ "entry overflows", { VM, "--binary", H, "--entry", "0x1ffffffffffffffff", NULL }, "entry", 0 },
-	{ "entry outside RAM", { TB, "--binary", H, "--entry", "0x7fff0000", "--mem", "128M", NULL }, "entry", 0 },
+	{ "entry outside RAM", { TB, "--binary", H, "--entry", "0x7fff0000", "--mem", "128M", NULL }, "entry", NEEDS_KVM },
 	{ "bad --mem number", { VM, "--binary", H, "--entry", "0x10000", "--mem", "12Q", NULL }, "mem", 0 },
 	{ "--mem 0", { VM, "--binary", H, "--entry", "0x10000", "--mem", "0", NULL }, "mem", 0 },
 	{ "--mem negative", { VM, "--binary", H, "--entry", "0x10000", "--mem", "-64M", NULL }, "mem", 0 },
@@ -67,9 +69,9 @@ static const struct bad_case cases[] = {
 	{ "bad --mode", { VM, "--binary", H, "--entry", "0x10000", "--mode", "weird", NULL }, "mode", 0 },
 	{ "missing file", { VM, "--binary", "/nonexistent/guest.bin", "--entry", "0x10000", NULL }, "/nonexistent/guest.bin", 0 },
 	{ "directory as binary", { VM, "--binary", "/tmp", "--entry", "0x10000", NULL }, "/tmp", 0 },
-	{ "unreadable file", { VM, "--binary", UNREAD, "--entry", "0x10000", NULL }, "unreadable", 1 },
+	{ "unreadable file", { VM, "--binary", UNREAD, "--entry", "0x10000", NULL }, "unreadable", DROP_CAPS },
 	{ "empty binary", { VM, "--binary", EMPTY, "--entry", "0x10000", NULL }, "empty", 0 },
-	{ "binary does not fit in RAM", { TB, "--binary", H, "--entry", "0x10000", "--load-addr", "0x7fffff0", "--mem", "128M", NULL }, "fit", 0 },
+	{ "binary does not fit in RAM", { TB, "--binary", H, "--entry", "0x10000", "--load-addr", "0x7fffff0", "--mem", "128M", NULL }, "fit", NEEDS_KVM },
 };
 
 static void run_bad_case(void **state)
@@ -93,7 +95,11 @@ static void run_bad_case(void **state)
 		if (!a)
 			break;
 	}
-	if (c->drop_caps)
+	if ((c->flags & NEEDS_KVM) && !have_kvm()) {
+		print_message("SKIP: no /dev/kvm\n");
+		skip();
+	}
+	if (c->flags & DROP_CAPS)
 		o.child_setup = drop_dac_caps;
 	if (vmm_run(argv, &o, &r) < 0)
 		fail_msg("cannot start %s", argv[0]);
