@@ -12,6 +12,7 @@
 #   exit   ms from the VMM's start to its exit after the poweroff
 #   mem    VMM's own memory at that marker: VmRSS minus the resident part of
 #          its guest-RAM mapping (/proc/PID/smaps), as Firecracker measures it
+# (RSS and guest KiB are printed beside it so the subtraction can be checked.)
 # Prints medians and vibevmm's ratio to the faster QEMU machine as
 # `VIBE-BENCH ...` lines (run.sh strips the prefix).
 set -eu
@@ -42,7 +43,11 @@ while [ "$i" -le "$n" ]; do
 		if [ "$vm_status" = 0 ] && [ "$vm_marker_ms" -ge 0 ]; then
 			echo "$vm_marker_ms" >> "$VIBE_SCRATCH/$v.init"
 			echo "$vm_exit_ms" >> "$VIBE_SCRATCH/$v.exit"
-			[ "$vm_vmm_kib" -lt 0 ] || echo "$vm_vmm_kib" >> "$VIBE_SCRATCH/$v.mem"
+			if [ "$vm_vmm_kib" -ge 0 ]; then
+				echo "$vm_vmm_kib" >> "$VIBE_SCRATCH/$v.mem"
+				echo "$vm_rss_kib" >> "$VIBE_SCRATCH/$v.rss"
+				echo "$vm_guest_kib" >> "$VIBE_SCRATCH/$v.guest"
+			fi
 		else
 			echo "x" >> "$VIBE_SCRATCH/$v.failed"
 			echo "bench-boot: $v run $i failed (status $vm_status, marker $vm_marker_ms ms):"
@@ -61,19 +66,22 @@ for v in $vmms; do
 	eval "${v}_init=\$(median \"\$VIBE_SCRATCH/\$v.init\")"
 	eval "${v}_exit=\$(median \"\$VIBE_SCRATCH/\$v.exit\")"
 	eval "${v}_mem=\$(median \"\$VIBE_SCRATCH/\$v.mem\")"
+	eval "${v}_rss=\$(median \"\$VIBE_SCRATCH/\$v.rss\")"
+	eval "${v}_guest=\$(median \"\$VIBE_SCRATCH/\$v.guest\")"
 done
 
 row() { # row LABEL VMM
 	_f=0
 	[ ! -f "$VIBE_SCRATCH/$2.failed" ] || _f=$(wc -l < "$VIBE_SCRATCH/$2.failed")
-	eval "_i=\$${2}_init _e=\$${2}_exit _m=\$${2}_mem"
-	out "$(printf '%-16s %10s %10s %12s %7s' "$1" "$_i" "$_e" "$_m" "$_f")"
+	eval "_i=\$${2}_init _e=\$${2}_exit _m=\$${2}_mem _r=\$${2}_rss _g=\$${2}_guest"
+	out "$(printf '%-16s %8s %8s %12s %9s %10s %7s' "$1" "$_i" "$_e" "$_m" "$_r" "$_g" "$_f")"
 }
-out "$(printf '%-16s %10s %10s %12s %7s' "median of $n" "init ms" "exit ms" "VMM mem KiB" "failed")"
+out "$(printf '%-16s %8s %8s %12s %9s %10s %7s' "median of $n" "init ms" "exit ms" "VMM mem KiB" "RSS KiB" "guest KiB" "failed")"
 row "qemu -M pc" qemu_pc
 row "qemu -M microvm" qemu_microvm
 if [ -n "$vmm_why" ]; then
-	out "$(printf '%-16s %s' vibevmm "n/a (no Linux boot yet: $vmm_why)")"
+	out "$(printf '%-16s %s' vibevmm "n/a (no Linux boot yet)")"
+	out "  ($vmm_why)"
 else
 	row vibevmm vibevmm
 	# Ratios against the faster QEMU machine (by time to init), as issue 4 asks.

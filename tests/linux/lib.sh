@@ -4,6 +4,9 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CACHE=${VIBE_LINUX_CACHE:-$ROOT/build/linux-cache}
 OUT=${VIBE_LINUX_OUT:-$ROOT/build/tests/linux}
+# The vibevmm under test: make test passes $(BIN)/vibevmm, which is
+# build/san/bin/vibevmm under make test SAN=1.
+VMM_BIN=${VIBE_VMM_BIN:-$ROOT/bin/vibevmm}
 
 die() { echo "${0##*/}: $*" >&2; exit 1; }
 

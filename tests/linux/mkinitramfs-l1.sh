@@ -43,6 +43,7 @@ cp "$t"/cases/*.sh "$p/tests/linux/cases/"
 cp "$ROOT"/machines/*.yaml "$p/machines/" 2>/dev/null || true
 
 # vibevmm: as built (statically or not); its shared libraries come along too.
+# VIBE_VMM_BIN picks another build (e.g. a machine other than the selected one).
 copy_elf() { # copy_elf BINARY DEST: the binary plus what ldd says it loads
   local bin=$1 dest=$2 lib
   mkdir -p "$(dirname "$r$dest")"
@@ -55,8 +56,8 @@ copy_elf() { # copy_elf BINARY DEST: the binary plus what ldd says it loads
   done
 }
 vmm=
-if [ -x "$ROOT/bin/vibevmm" ]; then
-  copy_elf "$ROOT/bin/vibevmm" /vibe/bin/vibevmm
+if [ -x "$VMM_BIN" ]; then
+  copy_elf "$VMM_BIN" /vibe/bin/vibevmm
   vmm=yes
 fi
 

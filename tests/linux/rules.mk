@@ -9,7 +9,8 @@ LINUX_DIR := $(BUILD)/tests/linux
 $(LINUX_DIR)/test_linux: tests/linux/test_linux.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(WARN) $(SANFLAGS) $(CPPFLAGS_COMMON) $(CMOCKA_CFLAGS) \
-		-DLINUX_TEST_DIR='"$(abspath tests/linux)"' -o $@ $< $(CMOCKA_LIBS)
+		-DLINUX_TEST_DIR='"$(abspath tests/linux)"' -DVMM_BIN='"$(abspath $(BIN)/vibevmm)"' \
+		-o $@ $< $(CMOCKA_LIBS)
 
 TEST_BINS += $(LINUX_DIR)/test_linux
 # The cases test the bin/vibevmm of this tree: run.sh copies it into L1.
@@ -21,4 +22,4 @@ TEST_DEPS += $(BIN)/vibevmm
 BENCH_BOOT_N ?= 5
 .PHONY: bench-boot
 bench-boot: $(BIN)/vibevmm
-	tests/linux/run.sh --bench boot $(BENCH_BOOT_N)
+	VIBE_VMM_BIN=$(abspath $(BIN)/vibevmm) tests/linux/run.sh --bench boot $(BENCH_BOOT_N)

@@ -13,7 +13,8 @@
 #           emulated AMD SVM CPU, load kvm-amd in it and run every case there;
 #           verdicts come back on L1's serial console.
 #   direct  the host has hardware KVM: run the cases here.
-# VIBE_TESTBED=l1|direct forces either. Other knobs: VIBE_L1_TIMEOUT (seconds,
+# VIBE_TESTBED=l1|direct forces either. VIBE_VMM_BIN: the vibevmm to test
+# (default bin/vibevmm). Other knobs: VIBE_L1_TIMEOUT (seconds,
 # default: the cases' timeouts + 120), VIBE_L1_MEM (MiB, default 2048).
 #
 # Prints one `VIBE-RESULT CASE PASS|FAIL|SKIP DETAIL` line per case, also into
@@ -74,24 +75,29 @@ if [ ! -x "$OUT/vmrun" ] || [ "$T/vmrun.c" -nt "$OUT/vmrun" ]; then
   cc -static -O2 -Wall -Wextra -Werror -o "$OUT/vmrun.tmp" "$T/vmrun.c" || exit 2
   mv "$OUT/vmrun.tmp" "$OUT/vmrun"
 fi
-# stale OUTPUT INPUT...: OUTPUT is missing or older than an input. The images
-# carry the cases, guest scripts and bin/vibevmm, which change often: a stale
-# image would test old code. Directories count too (a removed case changes
-# its directory's mtime).
-stale() {
-  local out=$1 f; shift
-  [ -f "$out" ] || return 0
-  for f in "$@"; do [ ! -e "$f" ] || [ "$f" -ot "$out" ] || return 0; done
-  return 1
+# build_if_stale OUTPUT SCRIPT INPUT...: run SCRIPT unless OUTPUT exists and
+# its inputs are the same as when it was built (path, size and mtime of each,
+# kept in OUTPUT.inputs). The images carry the cases, guest scripts and the
+# vibevmm under test, which change often: a stale image would test old code,
+# and a mere "newer than" check would miss a different, older VIBE_VMM_BIN.
+# Directories count too (removing a case changes its folder).
+build_if_stale() {
+  local out=$1 script=$2 now; shift 2
+  now=$(stat -L -c '%n %s %Y' "$@" 2>/dev/null || true)
+  if [ -f "$out" ] && [ -f "$out.inputs" ] && [ "$now" = "$(cat "$out.inputs")" ]; then
+    return 0
+  fi
+  rm -f "$out.inputs"
+  "$script" || exit 2
+  printf '%s\n' "$now" > "$out.inputs"
 }
-if stale "$OUT/l2-initrd.cpio" "$CACHE/paths.sh" "$T"/lib.sh "$T"/mkinitramfs-l2.sh \
-     "$T"/guest-init.sh "$T"/guest "$T"/guest/*.sh; then
-  "$T/mkinitramfs-l2.sh" || exit 2
-fi
-if [ $testbed = l1 ] && stale "$OUT/l1-initrd.cpio" "$OUT/l2-initrd.cpio" "$OUT/vmrun" \
-     "$T"/lib.sh "$T"/mkinitramfs-l1.sh "$T"/l1-init.sh "$T"/run-case.sh "$T"/case-lib.sh \
-     "$T"/bench-*.sh "$T"/cases "$T"/cases/*.sh "$ROOT"/machines "$ROOT/bin/vibevmm" "$qemu"; then
-  "$T/mkinitramfs-l1.sh" || exit 2
+build_if_stale "$OUT/l2-initrd.cpio" "$T/mkinitramfs-l2.sh" "$CACHE/paths.sh" \
+  "$T"/lib.sh "$T"/mkinitramfs-l2.sh "$T"/guest-init.sh "$T"/guest "$T"/guest/*.sh
+if [ $testbed = l1 ]; then
+  build_if_stale "$OUT/l1-initrd.cpio" "$T/mkinitramfs-l1.sh" "$OUT/l2-initrd.cpio" "$OUT/vmrun" \
+    "$T"/lib.sh "$T"/mkinitramfs-l1.sh "$T"/l1-init.sh "$T"/run-case.sh "$T"/case-lib.sh \
+    "$T"/bench-*.sh "$T"/cases "$T"/cases/*.sh "$ROOT"/machines "$ROOT"/machines/*.yaml \
+    "$VMM_BIN" "$qemu"
 fi
 t1=$(date +%s.%N)
 awk -v a="$t0" -v b="$t1" -v tb="$testbed" 'BEGIN { printf "run.sh: test bed %s, built in %.1f s\n", tb, b - a }' >&2
@@ -116,7 +122,7 @@ fi
 if [ $testbed = direct ]; then
   export VIBE_ROOT=$ROOT VIBE_TESTBED=direct
   export VIBE_L2_KERNEL=$L2_KERNEL VIBE_L2_INITRD=$OUT/l2-initrd.cpio VIBE_L2_KVER=$L2_KVER
-  export VIBE_VMM=$ROOT/bin/vibevmm VIBE_QEMU=$qemu VIBE_VMRUN=$OUT/vmrun
+  export VIBE_VMM=$VMM_BIN VIBE_QEMU=$qemu VIBE_VMRUN=$OUT/vmrun
   if [ -n "$bench" ]; then
     sh "$T/bench-$bench.sh" "$@" | sed -n 's/^VIBE-BENCH //p'
     exit 0

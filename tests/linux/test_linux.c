@@ -10,7 +10,8 @@
  * (no qemu-system-x86_64, packages can't be fetched: run.sh exits 77 with a
  * VIBE-TESTBED-SKIP line) every case is skipped with that reason.
  *
- * VIBE_LINUX_CASES="a b" runs only those cases.
+ * VIBE_LINUX_CASES="a b" runs only those cases; VIBE_VMM_BIN names the
+ * vibevmm to test (default: the $(BIN)/vibevmm this test was built with).
  */
 #include <dirent.h>
 #include <setjmp.h>
@@ -169,6 +170,11 @@ int main(void)
 {
 	static struct CMUnitTest tests[MAX_CASES];
 
+#ifdef VMM_BIN
+	/* The vibevmm this make built (build/san/bin/vibevmm under SAN=1);
+	 * an explicit VIBE_VMM_BIN in the environment still wins. */
+	setenv("VIBE_VMM_BIN", VMM_BIN, 0);
+#endif
 	find_cases();
 	if (n_cases == 0) {
 		fprintf(stderr, "test_linux: no cases in %s/cases\n", LINUX_TEST_DIR);
