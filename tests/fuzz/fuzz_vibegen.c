@@ -11,6 +11,7 @@
  *    IRQs unique; vCPU ids unique;
  *  - the decode trees build, and agree with a linear search at every
  *    range boundary;
+ *  - arm64: the device tree builds and passes fdt_check_full();
  *  - the emitters succeed, are deterministic, and write C whose comments
  *    and string literals are closed (no user text can end a comment or
  *    string early: the code-injection class) with no raw control bytes.
@@ -22,6 +23,8 @@
 #include "fuzz.h"
 #include "diag.h"
 #include "emit_acpi.h"
+#include "emit_fdt.h"
+#include <libfdt.h>
 #include "emit_util.h"
 
 #define NAME "fuzz.yaml"
@@ -197,8 +200,19 @@ static int one(const uint8_t *data, size_t size)
 			sink = fopen("/dev/null", "w");
 		FUZZ_CHECK(sink != NULL);
 		FUZZ_CHECK(emit_map(&m, sink) == 0 && emit_dot(&m, sink) == 0);
-		if (m.arch == M_ARCH_X86_64)
+		if (m.arch == M_ARCH_X86_64) {
 			FUZZ_CHECK(emit_acpi_asl(&m, sink) == 0);
+		} else {
+			/* arm64: the device tree must build and pass libfdt's
+			 * own structural check; its C form must lex. */
+			size_t fsz = 0;
+			void *blob = fdt_build(&m, &fsz);
+			FUZZ_CHECK(blob != NULL && fdt_check_full(blob, fsz) == 0);
+			free(blob);
+			char *fc = emit_to_mem(emit_fdt_c, &m, &n);
+			check_c_text(fc, n);
+			free(fc);
+		}
 	}
 	machine_free(&m);
 	return 0;
