@@ -4,7 +4,8 @@
 # target found something (crash, leak, timeout, OOM, broken invariant).
 #   tests/fuzz/run.sh SECONDS TARGET...
 # Inputs: tests/fuzz/corpus/<t>/ and tests/fuzz/regressions/<t>/ (read
-# only); new coverage goes to build/fuzz/work/<t>/, findings to
+# only), plus tests/fuzz/<t>.dict as libFuzzer dictionary if present.
+# New coverage goes to build/fuzz/work/<t>/, findings to
 # build/fuzz/artifacts/<t>/, the full log to build/fuzz/logs/<t>.log.
 # A finding: minimise it (binary -minimize_crash=1 FILE), fix the bug and
 # commit the input to tests/fuzz/regressions/<t>/ so `make test` replays it.
@@ -25,8 +26,10 @@ for t in "$@"; do
   [ -d "tests/fuzz/regressions/$t" ] && dirs+=("tests/fuzz/regressions/$t")
   # rss_limit: the targets allocate at most a few MiB per input; a run
   # that grows past this is a leak or an unbounded allocation (a finding).
+  dict=()
+  [ -f "tests/fuzz/$t.dict" ] && dict=(-dict="tests/fuzz/$t.dict")
   "$bin" -max_total_time="$secs" -rss_limit_mb=1024 -timeout=10 -print_final_stats=1 \
-    -artifact_prefix="$out/artifacts/$t/" "${dirs[@]}" >"$log" 2>&1
+    "${dict[@]}" -artifact_prefix="$out/artifacts/$t/" "${dirs[@]}" >"$log" 2>&1
   rc=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
