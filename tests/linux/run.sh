@@ -61,9 +61,19 @@ qemu=$(command -v qemu-system-x86_64 || true)
 if [ $testbed = l1 ] && [ -z "$qemu" ]; then
   testbed_skip "qemu-system-x86_64 not installed (Debian package qemu-system-x86): needed to boot L1"
 fi
-for tool in cpio objcopy cc; do
+for tool in cpio objcopy cc flock; do
   command -v $tool >/dev/null || testbed_skip "$tool not installed"
 done
+
+# One test-bed run at a time per output folder: runs share the images, logs
+# and results there (a second run would rebuild an image under a booting L1
+# and interleave the console log), and two TCG L1s would only slow each other.
+mkdir -p "$OUT"
+exec 9>"$OUT/.lock"
+if ! flock -n 9; then
+  echo "run.sh: another test-bed run holds $OUT/.lock; waiting" >&2
+  flock 9
+fi
 
 # ---- build what is missing ----
 t0=$(date +%s.%N)
