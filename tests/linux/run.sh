@@ -137,6 +137,7 @@ if [ $testbed = direct ]; then
     sh "$T/bench-$bench.sh" "$@" | sed -n 's/^VIBE-BENCH //p'
     exit 0
   fi
+  : > "$OUT/direct-console.log"
   for c in "${cases[@]}"; do
     sh "$T/run-case.sh" "$c" | tee -a "$OUT/direct-console.log" | grep '^VIBE-RESULT ' | tee -a "$results"
   done
@@ -160,13 +161,14 @@ else
   # all kvm-amd needs. One vCPU: TCG runs it on one host thread anyway, and
   # the host's two cores are shared. quiet + console on ttyS0 only.
   # vmrun kills QEMU at the deadline; -no-reboot turns a crash into an exit.
+  # vmrun -e shows the verdict lines as they come (without the serial \r).
   "$OUT/vmrun" -t "$limit" -m VIBE-L1-UP -o "$log" -s "$OUT/l1.sum" \
       -e "$( [ -n "$bench" ] && echo VIBE-BENCH || echo VIBE-RESULT )" -- \
     "$qemu" -accel tcg -cpu qemu64,+svm,+npt -smp 1 -m "${VIBE_L1_MEM:-2048}" \
       -nodefaults -no-user-config -display none -serial stdio -no-reboot \
       -kernel "$L1_KERNEL" -initrd "$OUT/l1-initrd.cpio" \
       -append "console=ttyS0 quiet panic=-1 $words" |
-    tr -d '\r' | if [ -n "$bench" ]; then sed -u 's/^VIBE-BENCH //'; else tee -a "$results"; fi
+    if [ -n "$bench" ]; then sed -u 's/^VIBE-BENCH //'; else tee -a "$results"; fi
   . "$OUT/l1.sum"
   awk -v m="$marker_ms" -v e="$exit_ms" -v s="$status" 'BEGIN {
     printf "run.sh: L1 reached its init after %.1f s, powered off after %.1f s (QEMU status %s)\n", m / 1000, e / 1000, s }' >&2
