@@ -105,9 +105,12 @@ static uint64_t u64prop(const void *fdt, const char *path, const char *name, int
 {
 	int len, off = fdt_path_offset(fdt, path);
 	assert_true(off >= 0);
-	const fdt64_t *p = fdt_getprop(fdt, off, name, &len);
+	const char *p = fdt_getprop(fdt, off, name, &len);
+	fdt64_t v; /* properties are only 4-byte aligned in the blob */
 	assert_non_null(p);
-	return fdt64_to_cpu(p[idx]);
+	assert_true(len >= (idx + 1) * 8);
+	memcpy(&v, p + idx * 8, 8);
+	return fdt64_to_cpu(v);
 }
 
 static void test_fdt_patch(void **s)

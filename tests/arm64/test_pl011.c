@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -81,6 +82,16 @@ static int setup(void **s)
 	line_changes = 0;
 	exit_req = -1;
 	return vibe_dev_pl011_ops.init(&dev);
+}
+
+/* destroy() keeps the state for the console thread; the test frees it. */
+static int teardown(void **s)
+{
+	(void)s;
+	vibe_dev_pl011_ops.destroy(&dev);
+	free(dev.state);
+	dev.state = NULL;
+	return 0;
 }
 
 static void test_ids(void **s)
@@ -170,10 +181,10 @@ static void test_loopback(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_ids, setup),
-		cmocka_unit_test_setup(test_tx_and_regs, setup),
-		cmocka_unit_test_setup(test_rx, setup),
-		cmocka_unit_test_setup(test_loopback, setup),
+		cmocka_unit_test_setup_teardown(test_ids, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tx_and_regs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rx, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_loopback, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

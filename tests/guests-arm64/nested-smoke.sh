@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# By-hand smoke run of the arm64 vibevmm under nested KVM on an x86_64 host
+# (docs/internals/arm64.md, "Verified where"); not part of `make test`.
+#   make arm64-artifacts && tests/guests-arm64/nested-smoke.sh
+# An outer Debian arm64 guest ("L1", its kernel brings up KVM at EL2) boots
+# under qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu
+# cortex-a72 with an initramfs holding build/arm64/vibevmm, which then runs
+#   1. the raw guest tests/guests-arm64/hello.S (PL011, ISV=0 STP/LDP, PSCI off)
+#   2. the same Debian arm64 Image as a Linux guest with a busybox initramfs
+# and prints "SMOKE raw=N linux=N" (0 = pass). Debian packages come with
+# `apt-get download` + `dpkg -x` into build/arm64-nested (nothing installed
+# into /); needs qemu-system-arm, cpio, gzip, and `dpkg --add-architecture
+# arm64` done once (scripts/arm64-sysroot.sh does it).
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+work=$root/build/arm64-nested
+vmm=$root/build/arm64/vibevmm
+guest=$root/build/tests/guests-arm64/hello.bin
+for f in "$vmm" "$guest"; do
+  [ -f "$f" ] || { echo "nested-smoke: $f missing: make arm64-artifacts" >&2; exit 2; }
+done
+command -v qemu-system-aarch64 >/dev/null || { echo "nested-smoke: SKIP: no qemu-system-aarch64 (qemu-system-arm)" >&2; exit 77; }
+
+mkdir -p "$work/debs"
+kpkg=$(apt-cache depends linux-image-arm64:arm64 2>/dev/null | awk '/Depends: linux-image-/{print $2; exit}')
+[ -n "$kpkg" ] || { echo "nested-smoke: no arm64 package lists: dpkg --add-architecture arm64 && apt-get update" >&2; exit 2; }
+if ! ls "$work"/debs/linux-image-*arm64*.deb >/dev/null 2>&1; then
+  (cd "$work/debs" && apt-get download -q "$kpkg" busybox-static:arm64)
+fi
+rm -rf "$work/k" "$work/bb" "$work/root" "$work/l2"
+dpkg -x "$(ls "$work"/debs/linux-image-*.deb | head -1)" "$work/k"
+dpkg -x "$(ls "$work"/debs/busybox-static_*.deb | head -1)" "$work/bb"
+image=$(ls "$work"/k/boot/vmlinuz-* | head -1)
+
+# L2: busybox, says it is up, powers off (PSCI SYSTEM_OFF through KVM).
+mkdir -p "$work/l2/bin" "$work/l2/proc" "$work/l2/sys"
+cp "$work/bb/bin/busybox" "$work/l2/bin/"
+cat > "$work/l2/init" <<'EOF'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+echo "L2 UP cpus=$(grep -c ^processor /proc/cpuinfo)"
+poweroff -f
+EOF
+chmod +x "$work/l2/init"
+
+# L1: runs vibevmm twice and reports.
+mkdir -p "$work/root/bin" "$work/root/dev" "$work/root/proc" "$work/root/sys"
+cp "$work/bb/bin/busybox" "$work/root/bin/"
+cp "$vmm" "$guest" "$work/root/"
+cp "$image" "$work/root/Image"
+(cd "$work/l2" && find . | cpio -o -H newc 2>/dev/null | gzip -1 > "$work/root/l2.cpio.gz")
+cat > "$work/root/init" <<'EOF'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
+/vibevmm --binary /hello.bin --entry 0x40080000; raw=$?
+/vibevmm --kernel /Image --initrd /l2.cpio.gz --cmdline "console=ttyAMA0 quiet panic=-1" --mem 256M; linux=$?
+echo "SMOKE raw=$raw linux=$linux"
+poweroff -f
+EOF
+chmod +x "$work/root/init"
+(cd "$work/root" && find . | cpio -o -H newc 2>/dev/null | gzip -1 > "$work/l1.cpio.gz")
+
+start=$(date +%s)
+timeout 600 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a72 \
+  -m 1024 -smp 2 -nographic -no-reboot -kernel "$image" -initrd "$work/l1.cpio.gz" \
+  -append "console=ttyAMA0 quiet panic=-1" | tee "$work/console.log" | grep -v '^\['
+echo "nested-smoke: $(( $(date +%s) - start )) s"
+grep -q "SMOKE raw=0 linux=0" "$work/console.log"
