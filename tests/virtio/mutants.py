@@ -91,9 +91,12 @@ MUTANTS = [
 ]
 
 CFLAGS = ["-O1", "-g", "-w", "-D_GNU_SOURCE", "-Iruntime/include"]
+# test binary -> (runtime sources, test-side sources besides its own file)
 TESTS = {
-    "test_virtqueue": [VQ],
-    "test_virtio_mmio": [VQ, MM],
+    "test_virtqueue": ([VQ], ["vq_fixture.c"]),
+    "test_virtqueue_random": ([VQ], ["vq_fixture.c"]),
+    "test_virtio_mmio": ([VQ, MM], ["mmio_fixture.c"]),
+    "test_virtio_mmio_queues": ([VQ, MM], ["mmio_fixture.c"]),
 }
 
 
@@ -106,10 +109,10 @@ def run(tmp, name, fname, old, new):
         return "STALE (pattern not found; update the mutant)"
     open(path, "w").write(src.replace(old, new, 1))
     caught = []
-    for test, srcs in TESTS.items():
+    for test, (srcs, helpers) in TESTS.items():
         exe = os.path.join(tmp, test)
         cmd = ["cc", *CFLAGS, "-I" + tmp, *[os.path.join(tmp, s) for s in srcs],
-               "tests/virtio/%s.c" % test, "tests/virtio/fake_guest.c",
+               *["tests/virtio/" + h for h in [test + ".c", "fake_guest.c", *helpers]],
                "-o", exe, "-lcmocka", "-lpthread"]
         if subprocess.run(cmd, capture_output=True).returncode:
             return "NO BUILD (fix the mutant)"
