@@ -8,5 +8,8 @@ CMOCKA_LIBS   := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmock
 
 include $(sort $(wildcard tests/*/rules.mk))
 
+# The Linux test bed writes its images (which hold the vibevmm under test)
+# under this build's folder, so make test SAN=1 keeps its sanitized copies
+# in build/san and never makes the plain build's images stale.
 test: $(TEST_BINS) $(TEST_DEPS)
-	scripts/run-tests.sh $(TEST_BINS)
+	VIBE_LINUX_OUT=$(abspath $(BUILD)/tests/linux) scripts/run-tests.sh $(TEST_BINS)
