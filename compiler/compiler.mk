@@ -37,10 +37,12 @@ $(BUILD)/compiler/lexer.o: $(BUILD)/compiler/lexer.c
 	$(CC) $(VIBEGEN_CFLAGS) -c -o $@ $<
 
 # The selected machine's generated code (runtime/runtime.mk builds on it).
-# Grouped target: one vibegen run makes all three files.
+# Grouped target: one vibegen run makes all three files (and, with
+# --appliance while the machine.mk being replaced says VIBE_APPLIANCE, the
+# payload files: runtime/appliance.mk).
 $(BUILD)/gen/$(MACHINE)/machine.c $(BUILD)/gen/$(MACHINE)/machine.h $(BUILD)/gen/$(MACHINE)/machine.mk &: \
 		$(MACHINE_FILE) $(BIN)/vibegen
-	$(BIN)/vibegen -o $(BUILD)/gen/$(MACHINE) $(MACHINE_FILE)
+	$(BIN)/vibegen $(if $(filter 1,$(VIBE_APPLIANCE)),--appliance )-o $(BUILD)/gen/$(MACHINE) $(MACHINE_FILE)
 
 .PHONY: install-vibegen
 install: install-vibegen

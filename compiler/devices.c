@@ -173,6 +173,13 @@ static void eval_props(struct fe *fe, struct m_dev *dev, const struct ynode *d)
 			dev->nprops++;
 		}
 	}
+	/* `image:` seeds `path:` on first start; without a path there is no
+	 * file to create. */
+	const struct ynode *img = ymap_get(d, "image");
+	if (img && !ymap_get(d, "path"))
+		diag_error(ytext_loc(img), E_MISSING,
+			   "%s device: `image:` needs `path:`, the disk file it creates on first start",
+			   dev->type->name);
 }
 
 void devices_eval(struct fe *fe)

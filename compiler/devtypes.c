@@ -21,6 +21,8 @@ static const struct prop_def blk_props[] = {
 	  "host file backing the disk; absent: no medium (the runtime's --disk may supply one)" },
 	{ "readonly", M_PROP_BOOL, false, 0, NULL, "reject guest writes (VIRTIO_BLK_F_RO)" },
 	{ "serial", M_PROP_STR, false, 0, NULL, "serial number reported to the guest (up to 20 bytes)" },
+	{ "image", M_PROP_STR, false, 0, NULL,
+	  "initial disk contents: copied to `path` when that file does not exist yet (embedded by vibegen --appliance)" },
 	{ 0 }
 };
 

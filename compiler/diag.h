@@ -56,6 +56,8 @@ enum diag_code {
 	E_PHYS_BITS = 61,   /* phys_bits out of range */
 	E_MAX_SIZE = 62,    /* max_size smaller than size */
 	E_WINDOW = 64,      /* MMIO window invalid */
+	E_PAYLOAD = 70,     /* vibegen --appliance: a payload file is missing or unreadable */
+	E_NO_PAYLOAD = 71,  /* vibegen --appliance: the machine has no boot.kernel */
 };
 
 #define DIAG_MAX_ERRORS 20

@@ -13,6 +13,7 @@
 
 struct keep {
 	char *buf;
+	size_t len;
 	char *stem;
 	struct ynode *root;
 };
@@ -101,6 +102,7 @@ static int load_bytes(const char *path, char *buf, size_t len, struct machine *m
 		abort();
 	m->priv = k;
 	k->buf = buf;
+	k->len = len;
 	k->stem = file_stem(path);
 	m->file = path;
 	m->name = k->stem;
@@ -120,6 +122,12 @@ static int load_bytes(const char *path, char *buf, size_t len, struct machine *m
 	}
 	diag_flush();
 	return diag_errors();
+}
+
+void machine_diag_reopen(const struct machine *m)
+{
+	const struct keep *k = m->priv;
+	diag_begin(m->file, k ? k->buf : NULL, k ? k->len : 0);
 }
 
 int machine_load(const char *path, struct machine *m)

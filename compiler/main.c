@@ -25,6 +25,8 @@ static void usage(FILE *f)
 	      "Compile a vibevmm machine file (YAML) into C tables and decode trees.\n\n"
 	      "  -o, --output DIR  write machine.c, machine.h, machine.mk into DIR\n"
 	      "                    (default: " GEN_ROOT "/<name>/, and record FILE in " GEN_ROOT "/selected)\n"
+	      "  -a, --appliance   build an appliance: embed boot.kernel, boot.initrd and disk\n"
+	      "                    images (payload.S, appliance.c); make then builds bin/<name>\n"
 	      "  -c, --check       validate only; write nothing\n"
 	      "  -m, --map         print the memory map (range, size, kind, name, source line)\n"
 	      "  -d, --dot         print the decode trees as Graphviz\n"
@@ -65,16 +67,20 @@ struct out_file {
 };
 
 /* Write each file under a temporary name; on success rename them all. */
-static int write_outputs(const struct machine *m, const char *dir)
+static int write_outputs(const struct machine *m, const char *dir, int appliance)
 {
-	struct out_file files[] = {
+	struct out_file files[6] = {
 		{ "machine.c", emit_machine_c, "", "" },
 		{ "machine.h", emit_machine_h, "", "" },
-		{ "machine.mk", emit_machine_mk, "", "" },
-		{ "fdt.c", emit_fdt_c, "", "" }, /* arm64 only: the guest device tree */
+		{ "machine.mk", appliance ? emit_appliance_mk : emit_machine_mk, "", "" },
 	};
-	const unsigned n = sizeof files / sizeof files[0] - (m->arch != M_ARCH_ARM64);
-	unsigned made = 0;
+	unsigned n = 3, made = 0;
+	if (m->arch == M_ARCH_ARM64) /* the guest device tree */
+		files[n++] = (struct out_file){ "fdt.c", emit_fdt_c, "", "" };
+	if (appliance) { /* compiler/appliance.c */
+		files[n++] = (struct out_file){ "payload.S", emit_payload_s, "", "" };
+		files[n++] = (struct out_file){ "appliance.c", emit_appliance_c, "", "" };
+	}
 	int rc = 0;
 
 	if (mkdir_p(dir)) {
@@ -138,6 +144,7 @@ int main(int argc, char **argv)
 	enum { OPT_SCHEMA = 256, OPT_ACPI, OPT_DTS };
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
+		{ "appliance", no_argument, NULL, 'a' },
 		{ "check", no_argument, NULL, 'c' },
 		{ "map", no_argument, NULL, 'm' },
 		{ "dot", no_argument, NULL, 'd' },
@@ -149,11 +156,12 @@ int main(int argc, char **argv)
 		{ 0 }
 	};
 	const char *outdir = NULL;
-	int check = 0, map = 0, dot = 0, schema = 0, acpi = 0, dts = 0, c;
+	int check = 0, map = 0, dot = 0, schema = 0, acpi = 0, dts = 0, appliance = 0, c;
 
-	while ((c = getopt_long(argc, argv, "o:cmdhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:acmdhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': outdir = optarg; break;
+		case 'a': appliance = 1; break;
 		case 'c': check = 1; break;
 		case 'm': map = 1; break;
 		case 'd': dot = 1; break;
@@ -181,6 +189,8 @@ int main(int argc, char **argv)
 	const char *file = argv[optind];
 	struct machine m;
 	int errs = machine_load(file, &m);
+	if (!errs && appliance)
+		errs = appliance_resolve(&m);
 	int rc = errs < 0 ? 2 : errs > 0 ? 1 : 0;
 	if (errs > 0)
 		fprintf(stderr, "%s: %d error%s; nothing written\n", file, errs, errs == 1 ? "" : "s");
@@ -193,13 +203,14 @@ int main(int argc, char **argv)
 		if (!outdir) {
 			snprintf(dir, sizeof dir, GEN_ROOT "/%s", m.name);
 			outdir = dir;
-			rc = write_outputs(&m, outdir);
+			rc = write_outputs(&m, outdir, appliance);
 			if (!rc)
 				rc = write_selected(file);
 		} else {
-			rc = write_outputs(&m, outdir);
+			rc = write_outputs(&m, outdir, appliance);
 		}
 	}
+	appliance_free(&m);
 	machine_free(&m);
 	return rc;
 }

@@ -96,6 +96,17 @@ struct m_boot {
 	bool has_entry, has_load_addr;
 	uint64_t entry, load_addr;
 	struct loc loc;
+	struct loc kernel_loc, initrd_loc; /* their values: appliance payload errors */
+};
+
+/* vibegen --appliance: one file embedded in the binary (compiler/appliance.c). */
+struct m_payload {
+	const char *kind;  /* "kernel", "initrd" or "disk" */
+	const char *path;  /* as written in the machine file */
+	char *abspath;     /* resolved at generation time, for .incbin and make */
+	uint64_t size;
+	int dev;           /* disk: index into devs (the virtio-blk it seeds); else -1 */
+	struct loc loc;
 };
 
 struct machine {
@@ -112,6 +123,9 @@ struct machine {
 	struct m_dev *devs;      /* sorted: MMIO by base, then PIO by base */
 	struct m_boot boot;
 	uint64_t mmio_base, mmio_size; /* window for auto-placement */
+	/* vibegen --appliance only (appliance_resolve), else 0/NULL */
+	unsigned npayloads;
+	struct m_payload *payloads;
 	void *priv;              /* front end's allocations, released by machine_free() */
 };
 
@@ -133,5 +147,16 @@ int emit_machine_mk(const struct machine *m, FILE *out); /* machine.mk: device l
 int emit_map(const struct machine *m, FILE *out);        /* --map */
 int emit_dot(const struct machine *m, FILE *out);        /* --dot */
 int emit_schema(FILE *out);                              /* --emit-schema */
+
+/* appliance.c (vibegen --appliance): check and resolve the payload files,
+ * reporting against the YAML (returns the error count, like machine_load);
+ * then the extra outputs. appliance_free releases what resolve allocated. */
+int appliance_resolve(struct machine *m);
+int emit_payload_s(const struct machine *m, FILE *out);      /* payload.S */
+int emit_appliance_c(const struct machine *m, FILE *out);    /* appliance.c */
+int emit_appliance_mk(const struct machine *m, FILE *out);   /* machine.mk + VIBE_APPLIANCE* */
+void appliance_free(struct machine *m);
+/* load.c: report against m's file again after machine_load() (later passes). */
+void machine_diag_reopen(const struct machine *m);
 
 #endif

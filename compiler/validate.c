@@ -231,6 +231,10 @@ static void read_boot(struct fe *fe, const struct ynode *n)
 	b->loc = n->loc;
 	b->kernel = fe_str(n, "kernel");
 	b->initrd = fe_str(n, "initrd");
+	if (b->kernel)
+		b->kernel_loc = ytext_loc(ymap_get(n, "kernel"));
+	if (b->initrd)
+		b->initrd_loc = ytext_loc(ymap_get(n, "initrd"));
 	b->cmdline = fe_str(n, "cmdline");
 	const struct ynode *x;
 	if ((x = ymap_get(n, "entry")) && fe_num(fe, x, &b->entry) == 0)

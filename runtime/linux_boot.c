@@ -22,6 +22,7 @@
 #include "arch/x86_64/cpuid.h"
 #include "arch/x86_64/linux_entry.h"
 #include "hv/hv.h"
+#include "vibe/appliance.h"
 #include "vcpu.h"
 #include "vibe/log.h"
 #include "vm.h"
@@ -31,7 +32,20 @@
 extern const unsigned char vibe_dsdt_aml[] __attribute__((weak));
 extern const size_t vibe_dsdt_aml_len __attribute__((weak));
 
-struct mapped { const uint8_t *p; size_t len; };
+struct mapped { const uint8_t *p; size_t len; int borrowed; };
+
+/* An embedded image is used in place: nothing to map or unmap. */
+static int map_blob(const char *what, const struct vibe_blob *b, struct mapped *m)
+{
+	m->p = b->data;
+	m->len = b->size;
+	m->borrowed = 1;
+	if (!b->size) {
+		log_err("embedded %s %s is empty", what, b->name);
+		return -1;
+	}
+	return 0;
+}
 
 static int map_file(const char *what, const char *path, struct mapped *m)
 {
@@ -40,6 +54,7 @@ static int map_file(const char *what, const char *path, struct mapped *m)
 
 	m->p = NULL;
 	m->len = 0;
+	m->borrowed = 0;
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		log_err("%s %s: %s", what, path, strerror(errno));
 		if (fd >= 0)
@@ -64,7 +79,7 @@ static int map_file(const char *what, const char *path, struct mapped *m)
 
 static void unmap_file(struct mapped *m)
 {
-	if (m->p)
+	if (m->p && !m->borrowed)
 		munmap((void *)m->p, m->len);
 	m->p = NULL;
 }
@@ -149,14 +164,16 @@ int vibe_linux_boot(struct vibe_vm *vm, const struct vibe_linux_opts *o)
 		log_err("machine has %u RAM regions; Linux boot handles at most 64", m->nram);
 		return 1;
 	}
-	if (map_file("kernel", o->kernel, &kimg) < 0)
+	if (o->kernel_blob ? map_blob("kernel", o->kernel_blob, &kimg) < 0
+			   : map_file("kernel", o->kernel, &kimg) < 0)
 		return 1;
 	if (vibe_kernel_parse(kimg.p, kimg.len, &k, err, sizeof(err)) < 0 ||
 	    vibe_kernel_load(vm, kimg.p, kimg.len, &k, err, sizeof(err)) < 0) {
 		log_err("kernel %s: %s", o->kernel, err);
 		goto out;
 	}
-	if (o->initrd && map_file("initrd", o->initrd, &rd) < 0)
+	if (o->initrd_blob ? map_blob("initrd", o->initrd_blob, &rd) < 0
+			   : o->initrd && map_file("initrd", o->initrd, &rd) < 0)
 		goto out;
 	rsdp = install_acpi(vm);
 	for (unsigned i = 0; i < m->nram; i++)

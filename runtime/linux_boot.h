@@ -8,10 +8,15 @@
 
 struct vibe_vm;
 
+struct vibe_blob;
+
 struct vibe_linux_opts {
 	const char *kernel;   /* bzImage or vmlinux ELF */
 	const char *initrd;   /* NULL: none */
 	const char *cmdline;  /* complete (see vibe_linux_cmdline); NULL = empty */
+	/* Images in memory (an appliance's payload, vibe/appliance.h): when
+	 * set, used instead of the file named above. */
+	const struct vibe_blob *kernel_blob, *initrd_blob;
 };
 
 /* Call after vibe_vm_setup() (with want_irqchip = 1) and before

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 struct vibe_vm;
+struct vibe_blob;
 
 /* A raw binary (--binary): opened and sized first, so its extent can be
  * checked against the boot structures before anything is written. */
@@ -14,6 +15,7 @@ struct vibe_raw_image {
 	const char *path;
 	int fd;
 	uint64_t size;
+	const void *data; /* in memory (an appliance's payload) instead of fd */
 };
 
 /* Returns -1 after one clear line (missing, unreadable, empty, not a file). */
@@ -22,5 +24,7 @@ int vibe_raw_open(struct vibe_raw_image *img, const char *path);
  * one RAM region; -1 after one clear line otherwise. Closes the file. */
 int vibe_raw_load(struct vibe_vm *vm, struct vibe_raw_image *img, uint64_t load_addr);
 void vibe_raw_close(struct vibe_raw_image *img);
+/* The same from memory: an appliance's embedded binary (vibe/appliance.h). */
+int vibe_raw_open_blob(struct vibe_raw_image *img, const struct vibe_blob *b);
 
 #endif

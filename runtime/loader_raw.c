@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "loader.h"
+#include "vibe/appliance.h"
 #include "vibe/guest_mem.h"
 #include "vibe/log.h"
 #include "vibe/machine.h"
@@ -38,6 +39,19 @@ int vibe_raw_open(struct vibe_raw_image *img, const char *path)
 	return 0;
 }
 
+int vibe_raw_open_blob(struct vibe_raw_image *img, const struct vibe_blob *b)
+{
+	img->path = b->name;
+	img->fd = -1;
+	img->data = b->data;
+	img->size = b->size;
+	if (!b->size) {
+		log_err("embedded binary %s is empty", b->name);
+		return -1;
+	}
+	return 0;
+}
+
 void vibe_raw_close(struct vibe_raw_image *img)
 {
 	if (img->fd >= 0)
@@ -60,6 +74,12 @@ int vibe_raw_load(struct vibe_vm *vm, struct vibe_raw_image *img, uint64_t load_
 				(unsigned long long)(vm->m->ram[r].base + vm->ram[r].size));
 		vibe_raw_close(img);
 		return -1;
+	}
+	if (img->data) {
+		memcpy(dst, img->data, img->size);
+		log_debug("loaded embedded %s: %llu bytes at 0x%llx", img->path,
+			  (unsigned long long)img->size, (unsigned long long)load_addr);
+		return 0;
 	}
 	uint64_t done = 0;
 	while (done < img->size) {

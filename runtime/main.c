@@ -12,6 +12,7 @@
 #include "loader.h"
 #include "parse_num.h"
 #include "vcpu.h"
+#include "vibe/appliance.h"
 #include "vibe/log.h"
 #include "vibe/machine.h"
 #include "vm.h"
@@ -136,7 +137,8 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 			usage(stdout);
 			return EXIT_OK;
 		case O_VERSION:
-			printf("vibevmm %s, machine %s (%s, sha256 %s)\n", VIBE_VERSION, vibe_machine.name,
+			if (!vibe_appliance_version(stdout, VIBE_VERSION))
+				printf("vibevmm %s, machine %s (%s, sha256 %s)\n", VIBE_VERSION, vibe_machine.name,
 			       vibe_machine.source, vibe_machine.source_hash);
 			return EXIT_OK;
 		case ':':
@@ -158,9 +160,15 @@ static int run_linux(struct vibe_vm *vm, const struct cli *c, const char *kernel
 	struct vibe_vm_opts vo = { .mem_size = c->mem, .want_irqchip = 1 };
 	struct vibe_linux_opts o = { .kernel = kernel,
 				     .initrd = c->initrd ? c->initrd : m->boot.initrd };
+	struct vibe_blob kb, ib;
 	char *cmdline;
 	int rc;
 
+	/* An appliance's embedded images, unless --kernel/--initrd replace them. */
+	if (!c->kernel && vibe_appliance_blob(VIBE_PAYLOAD_KERNEL, -1, &kb))
+		o.kernel_blob = &kb;
+	if (!c->initrd && vibe_appliance_blob(VIBE_PAYLOAD_INITRD, -1, &ib))
+		o.initrd_blob = &ib;
 	if (vibe_vm_init(vm, &vo) < 0)
 		return EXIT_USAGE;
 	if (vibe_vcpu_signals_init() < 0)
@@ -218,7 +226,11 @@ static int run(struct vibe_vm *vm, const struct cli *c)
 	uint64_t entry = c->has_entry ? c->entry : m->boot.has_entry ? m->boot.entry : DEFAULT_ENTRY;
 	uint64_t load = c->has_load_addr ? c->load_addr : m->boot.has_load_addr ? m->boot.load_addr : entry;
 
-	if (vibe_vm_init(vm, &vo) < 0 || vibe_raw_open(&img, binary) < 0)
+	/* An appliance's embedded binary, unless --binary replaces it. */
+	struct vibe_blob rb;
+	int embedded = !c->binary && vibe_appliance_blob(VIBE_PAYLOAD_KERNEL, -1, &rb);
+	if (vibe_vm_init(vm, &vo) < 0 ||
+	    (embedded ? vibe_raw_open_blob(&img, &rb) : vibe_raw_open(&img, binary)) < 0)
 		return EXIT_USAGE;
 	if (vibe_vcpu_signals_init() < 0) {
 		vibe_raw_close(&img);
@@ -261,6 +273,9 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 #endif
+	/* Disks with an `image:` are created on first start (vibe/appliance.h). */
+	if (vibe_disks_seed() < 0)
+		return EXIT_USAGE;
 	struct vibe_vm vm;
 	memset(&vm, 0, sizeof(vm));
 	vm.m = &vibe_machine;

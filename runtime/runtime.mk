@@ -8,13 +8,15 @@
 # Only the device files named by the machine's VIBE_DEVICE_TYPES are linked.
 # Later issues add libraries to VMM_LDLIBS (libfdt, libseccomp, liburing).
 
-VMM_OUT   ?= $(BIN)/vibevmm
 GEN_DIR   := $(BUILD)/gen/$(MACHINE)
 
-# VIBE_MACHINE_NAME, VIBE_ARCH, VIBE_DEVICE_TYPES; make remakes it with
-# vibegen (compiler/compiler.mk's rule) and restarts.
+# VIBE_MACHINE_NAME, VIBE_ARCH, VIBE_DEVICE_TYPES (and VIBE_APPLIANCE* after
+# vibegen --appliance); make remakes it with vibegen (compiler/compiler.mk's
+# rule) and restarts.
 -include $(GEN_DIR)/machine.mk
 VIBE_ARCH ?= x86_64
+# An appliance (runtime/appliance.mk) is $(BIN)/<its name>.
+VMM_OUT   ?= $(BIN)/$(if $(filter 1,$(VIBE_APPLIANCE)),$(VIBE_APPLIANCE_NAME),vibevmm)
 
 # The runtime's compiler: $(CC) unless an arm64 machine is built on another
 # host (runtime/arm64.mk sets a cross compiler); vibegen stays native.
@@ -27,7 +29,7 @@ RT_CFLAGS := $(CFLAGS) $(WARN) $(SANFLAGS) $(CPPFLAGS_COMMON) \
 VMM_LDFLAGS ?=
 VMM_LDLIBS  += -lpthread
 
-RT_CORE        := main vm vcpu guest_mem dev_props log loader_raw parse_num
+RT_CORE        := main vm vcpu guest_mem dev_props log loader_raw parse_num appliance
 RT_HV_x86_64   := runtime/hv/kvm.c runtime/hv/kvm_x86.c
 RT_ARCH_x86_64 := runtime/arch/x86_64/modes.c runtime/arch/x86_64/cpu.c runtime/arch/x86_64/cpuid.c \
                   runtime/linux_boot.c runtime/arch/x86_64/bzimage.c runtime/arch/x86_64/boot_params.c \
@@ -45,6 +47,9 @@ ifeq ($(VIBE_ARCH),x86_64)
 include runtime/arch/x86_64/acpi.mk
 RT_OBJS += $(ACPI_OBJS)
 endif
+
+# Appliances: the embedded payload, static link, build date.
+include runtime/appliance.mk
 
 # arm64: its sources, the generated device tree, cross compiler and libfdt
 # (for arm64 machines), and the vibevmm-arm64 / check-hvf targets.
