@@ -67,3 +67,7 @@ TEST_BINS += $(ARM64_RT_TESTS)
 .PHONY: test-arm64-unit
 test-arm64-unit: $(ARM64_TEST_BINS)
 	scripts/run-tests.sh $(ARM64_TEST_BINS)
+
+# hvf.c cannot run here; compiling it (-fsyntax-only, runtime/arm64.mk)
+# in every `make test` catches hv.h changes that would break the macOS build.
+TEST_DEPS += check-hvf

@@ -9,7 +9,11 @@
  *   2. boot-timer: STR of 123 (an MMIO write)
  *   3. virtio-rng (0x0a001600): LDP of MagicValue/Version  (ISV=0 read)
  *   4. STP to Status/0x74, then LDR Status back             (ISV=0 write)
- *   5. PSCI SYSTEM_OFF through HVC #0
+ *   5. LDR q0 (SIMD) from the PL011: ISV=0 and not decodable, so vibevmm
+ *      injects a synchronous external abort; the guest's vector at
+ *      VBAR_EL1 + 0x200 sees ESR_EL1.EC = 0x25 and skips the load
+ *      (prints "abort injected ok", else status 0x80 | the EC it saw)
+ *   6. PSCI SYSTEM_OFF through HVC #0
  */
 	.equ	UART,	0x09000000
 	.equ	DBGEXIT, 0x09021000
@@ -38,6 +42,19 @@ _start:
 	cmp	w6, w3
 	b.ne	fail
 	adr	x2, isv0
+	bl	puts
+
+	adr	x9, vectors
+	msr	vbar_el1, x9
+	mov	x9, #(3 << 20)		/* CPACR_EL1.FPEN: SIMD allowed at EL1 */
+	msr	cpacr_el1, x9
+	isb
+	mov	w10, #0			/* the abort handler sets it */
+	ldr	q0, [x4]
+	orr	w0, w10, #0x80		/* status 0x80 | EC seen (0x80: none) */
+	cmp	w10, #0x25
+	b.ne	fail
+	adr	x2, sea_ok
 	bl	puts
 
 	ldr	x4, =RNG
@@ -83,5 +100,19 @@ hello:	.asciz	"hello from arm64\n"
 isv0:	.asciz	"ISV=0 ok\n"
 virtio_ok:	.asciz	"virtio ISV=0 ok\n"
 virtio_absent:	.asciz	"virtio-rng absent\n"
+sea_ok:	.asciz	"abort injected ok\n"
 	.balign	8
 	.ltorg
+
+/* Exception vectors (Arm ARM "Exception vectors": 16 entries of 0x80,
+ * table 2 KiB aligned). Only "current EL with SP_ELx, synchronous" is
+ * used: note a data abort from EL1 (EC 0x25) and return past the load. */
+	.balign	2048
+vectors:
+	.skip	0x200
+	mrs	x9, esr_el1
+	ubfx	x10, x9, #26, #6	/* EC */
+	mrs	x9, elr_el1
+	add	x9, x9, #4
+	msr	elr_el1, x9
+	eret
