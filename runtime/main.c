@@ -11,6 +11,7 @@
 #include "linux_boot.h"
 #include "loader.h"
 #include "parse_num.h"
+#include "snapshot/snapshot.h"
 #include "vcpu.h"
 #include "vibe/appliance.h"
 #include "vibe/log.h"
@@ -27,6 +28,12 @@
 /* runtime/console.c restores the terminal; weak so a vibevmm built without
  * it (a machine with no console device) still links. */
 void console_restore(void) __attribute__((weak));
+/* runtime/snapshot/ (x86_64 only so far): weak, so a vibevmm built
+ * without it links and refuses the snapshot options in one line. */
+int vibe_snapctl_init(const struct vibe_snapctl_opts *o) __attribute__((weak));
+int vibe_snapctl_start(struct vibe_vm *vm) __attribute__((weak));
+void vibe_snapctl_stop(void) __attribute__((weak));
+int vibe_snapshot_restore(struct vibe_vm *vm, const char *path) __attribute__((weak));
 
 #define DEFAULT_ENTRY 0x10000ull
 
@@ -52,6 +59,10 @@ static void usage(FILE *f)
 "                     when the machine has no boot.mode)\n"
 "  --initrd FILE      initramfs for it (default: boot.initrd)\n"
 "  --cmdline STR      kernel command line, appended to boot.cmdline\n"
+"  --api-socket PATH  control socket: pause, resume, snapshot FILE, quit\n"
+"                     (docs/architecture/snapshots.md)\n"
+"  --snapshot-on-signal FILE  SIGRTMIN+2 writes a snapshot to FILE\n"
+"  --restore FILE     resume a snapshot taken by this vibevmm's machine\n"
 "  --help, --version\n"
 "\n"
 "exit status:\n"
@@ -70,6 +81,8 @@ struct cli {
 	const char *mode;
 	uint64_t entry, load_addr, mem;
 	int has_entry, has_load_addr;
+	const char *restore;
+	struct vibe_snapctl_opts snap;
 };
 
 static int bad(const char *fmt, const char *arg)
@@ -84,7 +97,7 @@ static int bad(const char *fmt, const char *arg)
 static int parse_cli(int argc, char **argv, struct cli *c)
 {
 	enum { O_BINARY = 256, O_ENTRY, O_LOAD, O_MODE, O_MEM, O_LOG, O_KERNEL, O_INITRD, O_CMDLINE,
-	       O_HELP, O_VERSION };
+	       O_HELP, O_VERSION, O_API_SOCKET, O_SNAP_SIGNAL, O_RESTORE };
 	static const struct option opts[] = {
 		{ "binary", required_argument, NULL, O_BINARY },
 		{ "entry", required_argument, NULL, O_ENTRY },
@@ -97,6 +110,9 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		{ "cmdline", required_argument, NULL, O_CMDLINE },
 		{ "help", no_argument, NULL, O_HELP },
 		{ "version", no_argument, NULL, O_VERSION },
+		{ "api-socket", required_argument, NULL, O_API_SOCKET },
+		{ "snapshot-on-signal", required_argument, NULL, O_SNAP_SIGNAL },
+		{ "restore", required_argument, NULL, O_RESTORE },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t v;
@@ -133,6 +149,9 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		case O_KERNEL: c->kernel = optarg; break;
 		case O_INITRD: c->initrd = optarg; break;
 		case O_CMDLINE: c->cmdline = optarg; break;
+		case O_API_SOCKET: c->snap.api_socket = optarg; break;
+		case O_SNAP_SIGNAL: c->snap.signal_file = optarg; break;
+		case O_RESTORE: c->restore = optarg; break;
 		case O_HELP:
 			usage(stdout);
 			return EXIT_OK;
@@ -150,6 +169,27 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 	if (optind < argc)
 		return bad("unexpected argument '%s'", argv[optind]);
 	return -1;
+}
+
+/* The control thread starts before the sandbox, so it gets its own
+ * filter (runtime/snapshot/ctl.c lists its calls). */
+static int go(struct vibe_vm *vm, const struct cli *c)
+{
+	(void)c;
+	if (vibe_snapctl_start && vibe_snapctl_start(vm) < 0)
+		return EXIT_VMM;
+	return vibe_vm_run(vm);
+}
+
+static int run_restore(struct vibe_vm *vm, const struct cli *c)
+{
+	if (c->binary || c->kernel || c->initrd || c->cmdline || c->mem || c->mode || c->has_entry ||
+	    c->has_load_addr) {
+		log_err("--restore takes the guest from the snapshot: no --binary, --kernel, --mem, ... (see --help)");
+		return EXIT_USAGE;
+	}
+	int rc = vibe_snapshot_restore(vm, c->restore);
+	return rc ? rc : go(vm, c);
 }
 
 /* Linux: in-kernel irqchip + PIT, then runtime/linux_boot.c loads and
@@ -185,7 +225,7 @@ static int run_linux(struct vibe_vm *vm, const struct cli *c, const char *kernel
 	free(cmdline);
 	if (rc)
 		return rc;
-	return vibe_vm_run(vm);
+	return go(vm, c);
 }
 
 static int run(struct vibe_vm *vm, const struct cli *c)
@@ -195,6 +235,8 @@ static int run(struct vibe_vm *vm, const struct cli *c)
 	struct vibe_raw_image img = { .fd = -1 };
 	int rc;
 
+	if (c->restore)
+		return run_restore(vm, c);
 	/* An appliance machine names its raw binary as boot.kernel with a
 	 * boot.mode (docs/api/machine-files.md); --binary overrides it. */
 	const char *binary = c->binary;
@@ -252,7 +294,7 @@ static int run(struct vibe_vm *vm, const struct cli *c)
 	log_info("machine %s: %u vCPU(s), %s mode, entry 0x%llx, %s loaded at 0x%llx", m->name,
 		 vm->nvcpus, arch_mode_name(mode), (unsigned long long)entry, binary,
 		 (unsigned long long)load);
-	return vibe_vm_run(vm);
+	return go(vm, c);
 }
 
 int main(int argc, char **argv)
@@ -276,10 +318,20 @@ int main(int argc, char **argv)
 	/* Disks with an `image:` are created on first start (vibe/appliance.h). */
 	if (vibe_disks_seed() < 0)
 		return EXIT_USAGE;
+	if (c.restore || c.snap.api_socket || c.snap.signal_file) {
+		if (!vibe_snapctl_init || !vibe_snapshot_restore) {
+			log_err("snapshots are not built into this vibevmm (x86_64 KVM only)");
+			return EXIT_USAGE;
+		}
+		if (vibe_snapctl_init(&c.snap) < 0)
+			return EXIT_USAGE;
+	}
 	struct vibe_vm vm;
 	memset(&vm, 0, sizeof(vm));
 	vm.m = &vibe_machine;
 	rc = run(&vm, &c);
+	if (vibe_snapctl_stop)
+		vibe_snapctl_stop();
 	vibe_vm_destroy(&vm);
 	if (console_restore)
 		console_restore();

@@ -27,13 +27,16 @@ VIBE_VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 RT_CFLAGS := $(CFLAGS) $(WARN) $(SANFLAGS) $(CPPFLAGS_COMMON) \
              -I$(GEN_DIR) -Iruntime/include -Iruntime
 VMM_LDFLAGS ?=
-VMM_LDLIBS  += -lpthread
+VMM_LDLIBS  += -lpthread $(VMM_LDLIBS_$(VIBE_ARCH))
 
 RT_CORE        := main vm vcpu guest_mem dev_props log loader_raw parse_num appliance
 RT_HV_x86_64   := runtime/hv/kvm.c runtime/hv/kvm_x86.c
 RT_ARCH_x86_64 := runtime/arch/x86_64/modes.c runtime/arch/x86_64/cpu.c runtime/arch/x86_64/cpuid.c \
                   runtime/linux_boot.c runtime/arch/x86_64/bzimage.c runtime/arch/x86_64/boot_params.c \
-                  runtime/arch/x86_64/acpi.c runtime/arch/x86_64/linux_entry.c
+                  runtime/arch/x86_64/acpi.c runtime/arch/x86_64/linux_entry.c \
+                  runtime/hv/kvm_x86_snap.c $(wildcard runtime/snapshot/*.c)
+# Snapshots (runtime/snapshot/, x86_64): zlib's crc32 checks the file.
+VMM_LDLIBS_x86_64 := -lz
 
 RT_SRCS := $(RT_CORE:%=runtime/%.c) $(wildcard runtime/console.c) \
            $(RT_HV_$(VIBE_ARCH)) $(RT_ARCH_$(VIBE_ARCH)) \

@@ -275,6 +275,12 @@ static void *vcpu_thread(void *arg)
 	__atomic_store_n(&vc->started, 1, __ATOMIC_SEQ_CST);
 
 	while (!vibe_vm_stopping(vm)) {
+		/* A pause kick lands as HV_EXIT_INTR and comes back here; the
+		 * stop check above wins over it. */
+		if (__builtin_expect(__atomic_load_n(&vm->pause_req, __ATOMIC_ACQUIRE), 0) && vm->park) {
+			vm->park(vc);
+			continue;
+		}
 		if (hv_vcpu_run(vc->hv, &e) < 0) {
 			vibe_vm_request_exit(vm, 2);
 			break;

@@ -75,6 +75,11 @@ struct vibe_vm {
 	int stopping;             /* atomic: set once by the first exit request */
 	int exit_status;
 	unsigned halted;          /* atomic: vCPUs that halted for good */
+	/* Pausing (runtime/snapshot/pause.c): while pause_req (atomic) is set, each
+	 * vCPU thread calls park() at the top of its loop; NULL when this
+	 * vibevmm cannot pause. */
+	int pause_req;
+	void (*park)(struct vibe_vcpu *vc);
 };
 
 /* Checks the options against the machine (--mem within the resizable

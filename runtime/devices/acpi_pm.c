@@ -13,6 +13,7 @@
  */
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "vibe/acpi_pm.h"
 #include "vibe/device.h"
@@ -125,6 +126,40 @@ static void acpi_pm_destroy(struct vibe_dev *dev)
 	dev->state = NULL;
 }
 
+/* Snapshot state: version, PM1_EN, PM1_CNT. */
+static long acpi_pm_save(struct vibe_dev *dev, void *buf, size_t cap)
+{
+	struct acpi_pm *pm = dev->state;
+	uint16_t s[4] = { 1 /* version */, 0, 0, 0 };
+
+	if (cap < sizeof(s))
+		return -1;
+	pthread_mutex_lock(&pm->lock);
+	s[1] = pm->en;
+	s[2] = pm->cnt;
+	pthread_mutex_unlock(&pm->lock);
+	memcpy(buf, s, sizeof(s));
+	return (long)sizeof(s);
+}
+
+static int acpi_pm_restore(struct vibe_dev *dev, const void *buf, size_t len)
+{
+	struct acpi_pm *pm = dev->state;
+	uint16_t s[4];
+
+	if (len == sizeof(s))
+		memcpy(s, buf, sizeof(s));
+	if (len != sizeof(s) || s[0] != 1) {
+		log_err("%s: snapshot state of another version or size", dev->desc->name);
+		return -1;
+	}
+	pthread_mutex_lock(&pm->lock);
+	pm->en = s[1];
+	pm->cnt = s[2];
+	pthread_mutex_unlock(&pm->lock);
+	return 0;
+}
+
 const struct vibe_device_ops vibe_dev_acpi_pm_ops = {
 	.type = "acpi-pm",
 	.init = acpi_pm_init,
@@ -132,4 +167,6 @@ const struct vibe_device_ops vibe_dev_acpi_pm_ops = {
 	.write = acpi_pm_write,
 	.reset = acpi_pm_reset,
 	.destroy = acpi_pm_destroy,
+	.save = acpi_pm_save,
+	.restore = acpi_pm_restore,
 };

@@ -16,6 +16,7 @@
  */
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "vibe/device.h"
 #include "vibe/log.h"
@@ -190,10 +191,62 @@ static void i8042_destroy(struct vibe_dev *dev)
 	dev->state = NULL;
 }
 
+/* Snapshot state: the whole controller (a version word, then the fields). */
+struct i8042_snap {
+	uint32_t version;
+	uint8_t ctr, status_cmd, pending, last;
+	uint8_t q[QMAX], qaux[QMAX];
+	uint32_t qh, qn;
+};
+#define I8042_SNAP_VERSION 1u
+
+static long i8042_save(struct vibe_dev *dev, void *buf, size_t cap)
+{
+	struct i8042 *k = dev->state;
+	struct i8042_snap s;
+
+	if (cap < sizeof(s))
+		return -1;
+	memset(&s, 0, sizeof(s));
+	s.version = I8042_SNAP_VERSION;
+	pthread_mutex_lock(&k->lock);
+	s.ctr = k->ctr; s.status_cmd = k->status_cmd; s.pending = k->pending; s.last = k->last;
+	memcpy(s.q, k->q, QMAX);
+	memcpy(s.qaux, k->qaux, QMAX);
+	s.qh = k->qh;
+	s.qn = k->qn;
+	pthread_mutex_unlock(&k->lock);
+	memcpy(buf, &s, sizeof(s));
+	return (long)sizeof(s);
+}
+
+static int i8042_restore(struct vibe_dev *dev, const void *buf, size_t len)
+{
+	struct i8042 *k = dev->state;
+	struct i8042_snap s;
+
+	if (len == sizeof(s))
+		memcpy(&s, buf, sizeof(s));
+	if (len != sizeof(s) || s.version != I8042_SNAP_VERSION || s.qh >= QMAX || s.qn > QMAX) {
+		log_err("%s: snapshot state of another version or size", dev->desc->name);
+		return -1;
+	}
+	pthread_mutex_lock(&k->lock);
+	k->ctr = s.ctr; k->status_cmd = s.status_cmd; k->pending = s.pending; k->last = s.last;
+	memcpy(k->q, s.q, QMAX);
+	memcpy(k->qaux, s.qaux, QMAX);
+	k->qh = s.qh;
+	k->qn = s.qn;
+	pthread_mutex_unlock(&k->lock);
+	return 0;
+}
+
 const struct vibe_device_ops vibe_dev_i8042_ops = {
 	.type = "i8042",
 	.init = i8042_init,
 	.read = i8042_read,
 	.write = i8042_write,
 	.destroy = i8042_destroy,
+	.save = i8042_save,
+	.restore = i8042_restore,
 };

@@ -235,4 +235,41 @@ int hv_arm64_create_gic(struct hv_vm *vm, uint64_t dist, uint64_t redist, unsign
  * next entry (an access the emulator refused). */
 int hv_arm64_inject_dabt(struct hv_vcpu *vcpu, uint64_t far, int is_write);
 
+/* ---- snapshots (runtime/snapshot.c; x86_64 KVM: runtime/hv/kvm_x86_snap.c)
+ * The backend's state as opaque blobs: only the backend that wrote one reads
+ * it back (same arch, same backend; the snapshot header carries a format
+ * version). Each returns 0, or -1 after logging. */
+
+/* Finish a pending IO/MMIO exit without running guest code. The KVM API
+ * (KVM_RUN, immediate_exit): re-entering with immediate_exit=1 completes
+ * userspace I/O, then KVM_RUN returns EINTR; the pending part of an
+ * exit is not in any state userspace can read, so it must be completed
+ * before the vCPU's state is saved. Call on the vCPU's own thread. */
+int hv_vcpu_complete_io(struct hv_vcpu *vcpu);
+
+/* Upper bound of a blob below, so callers can size buffers once. */
+#define HV_STATE_MAX (256u * 1024u)
+
+/* Every register KVM keeps for the vCPU: regs, sregs, XSAVE (or FPU),
+ * XCRs, MSRs, LAPIC, events, MP state, debug registers. `*len` is set to
+ * the bytes used in buf (at most cap). */
+int hv_x86_save_vcpu(struct hv_vcpu *vcpu, void *buf, size_t cap, size_t *len);
+/* After arch_vcpu_init() (CPUID set), before the vCPU first runs. */
+int hv_x86_restore_vcpu(struct hv_vcpu *vcpu, const void *buf, size_t len);
+
+/* VM-wide: the in-kernel irqchip (PIC master/slave, IOAPIC), the PIT and
+ * the guest clock, whichever exist. hv_vm_restore() goes after every
+ * vCPU's restore (the clock last, so the guest sees no time pass). */
+int hv_vm_save(struct hv_vm *vm, void *buf, size_t cap, size_t *len);
+int hv_vm_restore(struct hv_vm *vm, const void *buf, size_t len);
+
+/* For the seccomp sandbox (runtime/sandbox.c): the ioctls the calls above
+ * make after set-up, {0, NULL}-terminated. vcpu: on a vCPU thread parking
+ * (hv_vcpu_complete_io, hv_x86_save_vcpu); vm: on the thread writing a
+ * snapshot (hv_vm_save, and hv_x86_save_vcpu for a vCPU that halted for
+ * good). Restore runs before the sandbox and needs none. */
+struct hv_ioctl_name { unsigned long req; const char *name; };
+extern const struct hv_ioctl_name hv_snapshot_vcpu_ioctls[];
+extern const struct hv_ioctl_name hv_snapshot_vm_ioctls[];
+
 #endif

@@ -236,6 +236,22 @@ void hv_vcpu_kick(struct hv_vcpu *v)
 	__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
 }
 
+int hv_vcpu_complete_io(struct hv_vcpu *v)
+{
+	/* KVM API, KVM_RUN: "userspace can re-enter the guest with ... the
+	 * immediate_exit field set to complete pending operations without
+	 * allowing any further instructions to be executed". With nothing
+	 * pending it is a no-op that returns EINTR as well. */
+	__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+	int r = ioctl(v->fd, KVM_RUN, 0);
+	int err = errno;
+	__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+	if (r == 0 || err == EINTR || err == EAGAIN)
+		return 0;
+	log_err("vCPU %u: KVM_RUN (completing I/O): %s", v->id, strerror(err));
+	return -1;
+}
+
 static void translate_cold(struct kvm_run *run, struct hv_exit *e)
 {
 	switch (run->exit_reason) {

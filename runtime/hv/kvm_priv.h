@@ -13,6 +13,7 @@ struct hv_vm {
 	int vm_fd;
 	int run_size;     /* KVM_GET_VCPU_MMAP_SIZE */
 	int has_irqchip;
+	int has_pit;      /* KVM_CREATE_PIT2 done (snapshots save it) */
 	struct hv_caps caps;
 };
 

@@ -48,6 +48,7 @@ int hv_create_irqchip(struct hv_vm *vm, unsigned flags)
 			log_err("KVM_CREATE_PIT2: %s", strerror(errno));
 			return -1;
 		}
+		vm->has_pit = 1;
 	}
 	return 0;
 }

@@ -7,6 +7,7 @@
 #ifndef VIBE_DEVICE_H
 #define VIBE_DEVICE_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "vibe/machine.h"
 
@@ -32,7 +33,19 @@ struct vibe_device_ops {
 	void (*write)(struct vibe_dev *dev, uint64_t off, unsigned size, uint64_t val);
 	void (*reset)(struct vibe_dev *dev); /* optional */
 	void (*destroy)(struct vibe_dev *dev); /* optional */
+	/* Snapshots (optional; appended, so ops tables written before them
+	 * keep working: NULL means "no state beyond what init() makes").
+	 * save: called with every vCPU parked (docs/architecture/snapshots.md);
+	 * the device quiesces its own threads (takes its lock), writes at most
+	 * `cap` bytes (VIBE_DEV_STATE_MAX) and returns the count, or -1 after
+	 * logging. restore: after init(), before any vCPU runs, with exactly
+	 * what save wrote; -1 after logging refuses the snapshot. Check a
+	 * version or the size first: the blob comes from a file. */
+	long (*save)(struct vibe_dev *dev, void *buf, size_t cap);
+	int (*restore)(struct vibe_dev *dev, const void *buf, size_t len);
 };
+
+#define VIBE_DEV_STATE_MAX (64u * 1024u)
 
 /* Typed property lookups with the machine file's values (defaults applied by
  * vibegen); `dflt` is returned only when the key is absent. */

@@ -1,0 +1,30 @@
+# Snapshot and restore (docs/architecture/snapshots.md): the cmocka test
+# runs the count guest (tests/guests/count.S) under the testbed vibevmm,
+# and restores onto bin/vibevmm for the other-machine refusal.
+# bench-snapshot (not a test): the same guest with 64 MiB dirtied, on a
+# 256 MiB testbed guest; see tests/snapshot/bench_snapshot.c.
+
+SNAP_UTIL := tests/snapshot/snap_util.c tests/snapshot/snap_util.h
+SNAP_CFLAGS = -Itests/snapshot -DGUEST_DIR='"$(abspath $(GUEST_DIR))"' \
+	-DTESTBED='"$(abspath $(TESTBED))"' -DVIBEVMM='"$(abspath $(BIN)/vibevmm)"'
+
+$(BUILD)/tests/snapshot/test_snapshot: tests/snapshot/test_snapshot.c $(SNAP_UTIL)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WARN) $(SANFLAGS) $(CPPFLAGS_COMMON) $(CMOCKA_CFLAGS) $(SNAP_CFLAGS) \
+		-o $@ $(filter %.c,$^) $(CMOCKA_LIBS)
+
+TEST_BINS += $(BUILD)/tests/snapshot/test_snapshot
+TEST_DEPS += $(GUEST_DIR)/count.bin $(TESTBED) $(BIN)/vibevmm
+
+# The bench guest: count.S with 64 MiB to dirty before it counts.
+$(GUEST_DIR)/count_touch64.o: tests/guests/count.S tests/guests/guest.inc
+	@mkdir -p $(@D)
+	$(AS) --64 -I tests/guests --defsym TOUCH_MB=64 -o $@ $<
+
+$(BUILD)/tests/snapshot/bench_snapshot: tests/snapshot/bench_snapshot.c $(SNAP_UTIL)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS_COMMON) $(SNAP_CFLAGS) -o $@ $(filter %.c,$^)
+
+bench-snapshot: $(BUILD)/tests/snapshot/bench_snapshot $(GUEST_DIR)/count_touch64.bin $(GUEST_DIR)/count.bin $(TESTBED)
+	$(BUILD)/tests/snapshot/bench_snapshot
+.PHONY: bench-snapshot
