@@ -6,8 +6,10 @@
 # under qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu
 # cortex-a72 with an initramfs holding build/arm64/vibevmm, which then runs
 #   1. the raw guest tests/guests-arm64/hello.S (PL011, ISV=0 STP/LDP, PSCI off)
-#   2. the same Debian arm64 Image as a Linux guest with a busybox initramfs
-# and prints "SMOKE raw=N linux=N" (0 = pass). Debian packages come with
+#   2. the same Debian arm64 Image as a Linux guest with a busybox initramfs;
+#      once it is up, a line is typed into vibevmm's stdin and must come
+#      back through the PL011 (RX interrupt) and the guest's tty
+# and prints "SMOKE raw=N linux=N rx=yes|no" (pass: 0, 0, yes). Debian packages come with
 # `apt-get download` + `dpkg -x` into build/arm64-nested (nothing installed
 # into /); needs qemu-system-arm, cpio, gzip, and `dpkg --add-architecture
 # arm64` done once (scripts/arm64-sysroot.sh does it).
@@ -41,6 +43,8 @@ cat > "$work/l2/init" <<'EOF'
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 echo "L2 UP cpus=$(grep -c ^processor /proc/cpuinfo)"
+read -t 20 line
+echo "GOT:<$line>"
 poweroff -f
 EOF
 chmod +x "$work/l2/init"
@@ -56,8 +60,16 @@ cat > "$work/root/init" <<'EOF'
 /bin/busybox --install -s /bin
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
 /vibevmm --binary /hello.bin --entry 0x40080000; raw=$?
-/vibevmm --kernel /Image --initrd /l2.cpio.gz --cmdline "console=ttyAMA0 quiet panic=-1" --mem 256M; linux=$?
-echo "SMOKE raw=$raw linux=$linux"
+mkfifo /in
+(/vibevmm --kernel /Image --initrd /l2.cpio.gz --cmdline "console=ttyAMA0 quiet panic=-1" \
+   --mem 256M < /in; echo $? > /linux.rc) | tee /out &
+exec 3> /in
+n=0; while ! grep -q "L2 UP" /out 2>/dev/null && [ $n -lt 300 ]; do sleep 0.1; n=$((n+1)); done
+echo "pl011-rx" >&3
+wait
+linux=$(cat /linux.rc)
+rx=no; grep -q "GOT:<pl011-rx>" /out && rx=yes
+echo "SMOKE raw=$raw linux=$linux rx=$rx"
 poweroff -f
 EOF
 chmod +x "$work/root/init"
@@ -68,4 +80,4 @@ timeout 600 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cor
   -m 1024 -smp 2 -nographic -no-reboot -kernel "$image" -initrd "$work/l1.cpio.gz" \
   -append "console=ttyAMA0 quiet panic=-1" | tee "$work/console.log" | grep -v '^\['
 echo "nested-smoke: $(( $(date +%s) - start )) s"
-grep -q "SMOKE raw=0 linux=0" "$work/console.log"
+grep -q "SMOKE raw=0 linux=0 rx=yes" "$work/console.log"
