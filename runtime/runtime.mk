@@ -29,7 +29,7 @@ RT_CFLAGS := $(CFLAGS) $(WARN) $(SANFLAGS) $(CPPFLAGS_COMMON) \
 VMM_LDFLAGS ?=
 VMM_LDLIBS  += -lpthread $(VMM_LDLIBS_$(VIBE_ARCH))
 
-RT_CORE        := main vm vcpu guest_mem dev_props log loader_raw parse_num appliance
+RT_CORE        := main vm vcpu guest_mem dev_props log loader_raw parse_num appliance sandbox
 RT_HV_x86_64   := runtime/hv/kvm.c runtime/hv/kvm_x86.c
 RT_ARCH_x86_64 := runtime/arch/x86_64/modes.c runtime/arch/x86_64/cpu.c runtime/arch/x86_64/cpuid.c \
                   runtime/linux_boot.c runtime/arch/x86_64/bzimage.c runtime/arch/x86_64/boot_params.c \
@@ -57,6 +57,14 @@ include runtime/appliance.mk
 # arm64: its sources, the generated device tree, cross compiler and libfdt
 # (for arm64 machines), and the vibevmm-arm64 / check-hvf targets.
 include runtime/arm64.mk
+
+# The seccomp sandbox (runtime/sandbox.c) links libseccomp in native Linux
+# builds; a cross-compiled (arm64 static) or macOS vibevmm gets its
+# no-filter stub (docs/architecture/security.md).
+ifeq ($(RT_CC)$(shell uname -s),$(CC)Linux)
+$(RT_OBJDIR)/sandbox.o: RT_CFLAGS += -DVIBE_HAVE_SECCOMP $(shell $(PKG_CONFIG) --cflags libseccomp)
+VMM_LDLIBS += $(shell $(PKG_CONFIG) --libs libseccomp 2>/dev/null || echo -lseccomp)
+endif
 
 all: $(VMM_OUT)
 

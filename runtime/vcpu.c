@@ -10,6 +10,7 @@
 
 #include "arch/arch.h"
 #include "hv/hv.h"
+#include "sandbox.h"
 #include "vcpu.h"
 #include "vibe/log.h"
 #include "vm.h"
@@ -265,6 +266,7 @@ static void *vcpu_thread(void *arg)
 	struct hv_exit e;
 	sigset_t kick;
 
+	vibe_sandbox_enter(VIBE_SB_VCPU); /* before the guest runs a single instruction */
 	sigemptyset(&kick);
 	sigaddset(&kick, VIBE_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);

@@ -15,6 +15,7 @@
 
 #include "arch/arch.h"
 #include "hv/hv.h"
+#include "sandbox.h"
 #include "vcpu.h"
 #include "vibe/guest_mem.h"
 #include "vibe/log.h"
@@ -313,6 +314,8 @@ int vibe_vm_run(struct vibe_vm *vm)
 			break;
 		}
 	}
+	/* From here on the main thread creates nothing (runtime/sandbox.h). */
+	vibe_sandbox_enter(VIBE_SB_MAIN);
 	while (!vibe_vm_stopping(vm)) {
 		siginfo_t si;
 		int sig = sigwaitinfo(&wait, &si);

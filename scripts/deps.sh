@@ -18,6 +18,7 @@ pkgs=(
   qemu-system-x86 busybox-static cpio  # Linux test bed (L1/L2 guests)
   qemu-system-arm              # arm64 nested runs (tests/guests-arm64/nested-smoke.sh)
   clang libclang-rt-14-dev     # make fuzz-smoke: libFuzzer, ASan/UBSan runtimes
+  libseccomp-dev               # vibevmm: the seccomp sandbox (runtime/sandbox.c)
 )
 
 missing=()

@@ -43,9 +43,29 @@ struct vibe_device_ops {
 	 * version or the size first: the blob comes from a file. */
 	long (*save)(struct vibe_dev *dev, void *buf, size_t cap);
 	int (*restore)(struct vibe_dev *dev, const void *buf, size_t len);
+	/* Optional, appended (older ops that leave it out keep working): the
+	 * system calls this type makes once the seccomp sandbox is on
+	 * (runtime/sandbox.c, docs/architecture/security.md). NULL: none
+	 * beyond what every thread of that kind may already do. */
+	const struct vibe_dev_syscalls *syscalls;
 };
 
 #define VIBE_DEV_STATE_MAX (64u * 1024u)
+
+/* NULL-terminated lists of system call names (as in syscalls(2); a name
+ * this architecture lacks is skipped). init() runs before the sandbox and
+ * may do anything; everything after must be listed here or the process
+ * is killed with SIGSYS. */
+struct vibe_dev_syscalls {
+	const char *const *vcpu;   /* from read/write/reset, on vCPU threads */
+	/* On the device's own threads. Create them in init() (a thread made
+	 * later inherits its creator's filter, a vCPU thread's) and have each
+	 * call vibe_sandbox_enter_dev(dev) (runtime/sandbox.h) at the top of
+	 * its loop: once the sandbox is on it narrows the thread to this list
+	 * (once); before, or with --no-seccomp, it does nothing. */
+	const char *const *thread;
+	const char *const *main;   /* from destroy(), on the main thread at exit */
+};
 
 /* Typed property lookups with the machine file's values (defaults applied by
  * vibegen); `dflt` is returned only when the key is absent. */
