@@ -3,10 +3,13 @@
 # mid-count, snapshot, kill vibevmm and restore: the restored run must go
 # on with the next number, no gap and no repeat. The counter lives in a
 # register (r12) and the digits in guest RAM, so both the vCPU's registers
-# and memory have to survive. bench-snapshot runs it with TOUCH_MB set.
+# and memory have to survive. bench-snapshot builds it with TOUCH_MB=64 and SPIN=1.
 	.include "guest.inc"
 	.ifndef TOUCH_MB
 	.set TOUCH_MB, 0
+	.endif
+	.ifndef SPIN
+	.set SPIN, 20000           # ~60 ms a line on this host's kvm_pvm
 	.endif
 	.code64
 	.globl _start
@@ -57,6 +60,6 @@ next:
 
 	.balign 8
 touch_mb: .quad TOUCH_MB
-spin:	.quad 20000
+spin:	.quad SPIN
 buf:	.space 24
 bufend:
