@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "arch/arch.h"
+#include "dev_props.h"
 #include "linux_boot.h"
 #include "loader.h"
 #include "parse_num.h"
@@ -60,6 +61,8 @@ static void usage(FILE *f)
 "                     when the machine has no boot.mode)\n"
 "  --initrd FILE      initramfs for it (default: boot.initrd)\n"
 "  --cmdline STR      kernel command line, appended to boot.cmdline\n"
+"  --disk NAME=PATH[,ro]  back virtio-blk device NAME with the raw image\n"
+"                     PATH (,ro: read-only); repeatable\n"
 "  --no-seccomp       run without the seccomp sandbox (for debugging a SIGSYS\n"
 "                     kill; --log 3 lists the calls each thread may make)\n"
 "  --api-socket PATH  control socket: pause, resume, snapshot FILE, quit\n"
@@ -102,7 +105,7 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 {
 	enum { O_BINARY = 256, O_ENTRY, O_LOAD, O_MODE, O_MEM, O_LOG, O_KERNEL, O_INITRD, O_CMDLINE,
 	       O_HELP, O_VERSION, O_NO_SECCOMP, O_PRINT_SECCOMP, O_DEBUG_FORBIDDEN,
-	       O_API_SOCKET, O_SNAP_SIGNAL, O_RESTORE };
+	       O_API_SOCKET, O_SNAP_SIGNAL, O_RESTORE, O_DISK };
 	static const struct option opts[] = {
 		{ "binary", required_argument, NULL, O_BINARY },
 		{ "entry", required_argument, NULL, O_ENTRY },
@@ -113,6 +116,7 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		{ "kernel", required_argument, NULL, O_KERNEL },
 		{ "initrd", required_argument, NULL, O_INITRD },
 		{ "cmdline", required_argument, NULL, O_CMDLINE },
+		{ "disk", required_argument, NULL, O_DISK },
 		{ "help", no_argument, NULL, O_HELP },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ "no-seccomp", no_argument, NULL, O_NO_SECCOMP },
@@ -158,16 +162,20 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		case O_KERNEL: c->kernel = optarg; break;
 		case O_INITRD: c->initrd = optarg; break;
 		case O_CMDLINE: c->cmdline = optarg; break;
+		case O_DISK:
+			if (vibe_cli_disk(&vibe_machine, optarg) < 0)
+				return EXIT_USAGE;
+			break;
+		case O_HELP:
+			usage(stdout);
+			return EXIT_OK;
+		case O_NO_SECCOMP: c->sb.disabled = 1; break;
 		case O_API_SOCKET: c->snap.api_socket = optarg; break;
 		case O_SNAP_SIGNAL: c->snap.signal_file = optarg; break;
 		case O_RESTORE: c->restore = optarg; break;
-		case O_NO_SECCOMP: c->sb.disabled = 1; break;
 		case O_DEBUG_FORBIDDEN: c->sb.debug_forbidden = 1; break;
 		case O_PRINT_SECCOMP:
 			vibe_sandbox_print(&vibe_machine, stdout);
-			return EXIT_OK;
-		case O_HELP:
-			usage(stdout);
 			return EXIT_OK;
 		case O_VERSION:
 			if (!vibe_appliance_version(stdout, VIBE_VERSION))

@@ -296,10 +296,12 @@ int vibe_vm_ioeventfd(struct vibe_vm *vm, enum vibe_space space, uint64_t addr, 
 	return hv_ioeventfd(vm->hv, addr, size, fd, flags, data);
 }
 
-int vibe_vm_irqfd(struct vibe_vm *vm, unsigned irq, int irq_fd)
+int vibe_vm_irqfd(struct vibe_vm *vm, unsigned irq, int irq_fd, int resample_fd)
 {
 	if (!vm->has_irqchip)
 		return -1;
+	if (resample_fd >= 0)
+		return hv_irqfd_resample(vm->hv, irq, irq_fd, resample_fd);
 	return hv_irqfd(vm->hv, irq, irq_fd, 0);
 }
 

@@ -34,12 +34,16 @@ int vibe_vm_irq_line(struct vibe_vm *vm, unsigned irq, int level);
 /* In-kernel fast paths for virtio (eventfd(2) file descriptors): a guest
  * write of `size` bytes at `addr` in `space` signals `fd` without an exit
  * (has_data: only when the value is `data`); a write to `irq_fd` raises
- * line `irq`. Each returns -1 when unavailable (no irqchip, or the
- * hypervisor lacks it): the device then keeps its exit path and
- * vibe_vm_irq_line(). */
+ * line `irq`: with resample_fd >= 0 as a level (KVM_IRQFD_FLAG_RESAMPLE:
+ * the line stays up until the guest's EOI, which then signals resample_fd
+ * so the device re-asserts while its interrupt is still pending), with -1
+ * as an edge. Call from init() (before the sandbox: these are ioctls).
+ * Each returns -1 when unavailable (no irqchip, or the hypervisor lacks
+ * it): the device then keeps its exit path and vibe_vm_irq_line().
+ * runtime/virtio/virtio_io.c uses them for every virtio device. */
 int vibe_vm_ioeventfd(struct vibe_vm *vm, enum vibe_space space, uint64_t addr, unsigned size,
 		      int fd, int has_data, uint64_t data);
-int vibe_vm_irqfd(struct vibe_vm *vm, unsigned irq, int irq_fd);
+int vibe_vm_irqfd(struct vibe_vm *vm, unsigned irq, int irq_fd, int resample_fd);
 
 /* Non-zero once the run is ending (device threads may poll it). */
 int vibe_vm_stopping(const struct vibe_vm *vm);

@@ -81,6 +81,12 @@ int hv_ioeventfd(struct hv_vm *vm, uint64_t addr, unsigned size, int fd, unsigne
 /* Writing to eventfd `fd` raises interrupt line `irq` (edge) inside the
  * kernel. `deassign` removes it. Needs the irqchip; -1 otherwise. */
 int hv_irqfd(struct hv_vm *vm, unsigned irq, int fd, int deassign);
+/* Level-triggered irqfd (KVM_IRQFD_FLAG_RESAMPLE): writing to `fd`
+ * asserts line `irq` and keeps it asserted until the guest acknowledges
+ * the interrupt (EOI); the kernel then lowers the line and signals
+ * `resample_fd`, and the device re-asserts if its interrupt is still
+ * pending. -1 (quietly) when unavailable: the caller falls back. */
+int hv_irqfd_resample(struct hv_vm *vm, unsigned irq, int fd, int resample_fd);
 
 /* ---- vCPUs ------------------------------------------------------------- */
 

@@ -137,6 +137,12 @@ int hv_irqfd(struct hv_vm *vm, unsigned irq, int fd, int deassign)
 	return -1;
 }
 
+int hv_irqfd_resample(struct hv_vm *vm, unsigned irq, int fd, int resample_fd)
+{
+	(void)vm; (void)irq; (void)fd; (void)resample_fd;
+	return -1;
+}
+
 struct hv_vcpu *hv_vcpu_create(struct hv_vm *vm, unsigned id)
 {
 	struct hv_vcpu *v = calloc(1, sizeof(*v));

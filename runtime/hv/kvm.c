@@ -195,6 +195,19 @@ int hv_irqfd(struct hv_vm *vm, unsigned irq, int fd, int deassign)
 	return 0;
 }
 
+int hv_irqfd_resample(struct hv_vm *vm, unsigned irq, int fd, int resample_fd)
+{
+	struct kvm_irqfd f = { .fd = (uint32_t)fd, .gsi = irq, .flags = KVM_IRQFD_FLAG_RESAMPLE,
+			       .resamplefd = (uint32_t)resample_fd };
+	if (!vm->caps.irqfd || !vm->has_irqchip || !check_cap(vm->vm_fd, KVM_CAP_IRQFD_RESAMPLE))
+		return -1;
+	if (kvm_ioctl(vm->vm_fd, KVM_IRQFD, &f) < 0) {
+		log_debug("KVM_IRQFD (resample) irq %u: %s", irq, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 struct hv_vcpu *hv_vcpu_create(struct hv_vm *vm, unsigned id)
 {
 	struct hv_vcpu *v = calloc(1, sizeof(*v));

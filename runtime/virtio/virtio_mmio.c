@@ -59,7 +59,10 @@ static void needs_reset_locked(struct virtio_mmio *t, const char *reason)
  * we return all other driver-written state to its initial value too. */
 static void reset_locked(struct virtio_mmio *t)
 {
-	/* Backend first: it stops its workers before their queues vanish. */
+	/* The I/O thread's request in progress ends first, then the backend
+	 * stops its own work, before the queues vanish. */
+	if (t->io_reset)
+		t->io_reset(t->io_opaque);
 	if (t->be->reset)
 		t->be->reset(t);
 	t->status = 0;
@@ -354,10 +357,9 @@ uint64_t virtio_mmio_read(struct vibe_dev *dev, uint64_t off, unsigned size)
 }
 
 /* Check a queue notification and run the backend's handler, unlocked.
- * LATER (ioeventfd): the runtime registers an eventfd on base+0x050 with
- * datamatch = queue index for each ready queue at DRIVER_OK; its handler
- * calls this same path, so the checks stay in one place. */
-static void kick(struct virtio_mmio *t, uint32_t q)
+ * With an I/O thread (virtio_io.c) this runs there for every kick, from an
+ * ioeventfd or a QueueNotify exit alike, so the checks stay in one place. */
+void virtio_mmio_kick(struct virtio_mmio *t, uint32_t q)
 {
 	bool ok = false;
 
@@ -385,7 +387,11 @@ void virtio_mmio_write(struct vibe_dev *dev, uint64_t off, unsigned size, uint64
 		return;
 	}
 	if (off == VIRTIO_MMIO_QUEUE_NOTIFY) {
-		kick(t, (uint32_t)val);
+		/* Blocking work stays off the vCPU: hand it to the I/O thread. */
+		if (t->io_kick)
+			t->io_kick(t->io_opaque, (uint32_t)val);
+		else
+			virtio_mmio_kick(t, (uint32_t)val);
 		return;
 	}
 	pthread_mutex_lock(&t->lock);
@@ -425,13 +431,25 @@ void virtio_mmio_queue_done(struct virtio_mmio *t, unsigned q)
 {
 	struct virtq *vq = virtio_mmio_queue(t, q);
 
-	/* virtq_should_notify() updates the queue's event state: call from the
-	 * thread that owns the queue, as for pop and push. */
-	if (!vq || !virtq_should_notify(vq))
+	if (!vq)
 		return;
+	/* virtq_should_notify() updates the queue's event state: call from the
+	 * thread that owns the queue, as for pop and push. Under the lock, so
+	 * a reset on a vCPU cannot clear the queue in the middle of it. */
 	pthread_mutex_lock(&t->lock);
-	if ((t->status & VIRTIO_STATUS_DRIVER_OK) && !(t->status & VIRTIO_STATUS_NEEDS_RESET))
+	if (virtq_should_notify(vq) && (t->status & VIRTIO_STATUS_DRIVER_OK) &&
+	    !(t->status & VIRTIO_STATUS_NEEDS_RESET))
 		raise_locked(t, VIRTIO_MMIO_INT_VRING);
+	pthread_mutex_unlock(&t->lock);
+}
+
+void virtio_mmio_irq_resample(struct virtio_mmio *t)
+{
+	pthread_mutex_lock(&t->lock);
+	/* The transport still thinks the line is high (irq_level 1): the
+	 * kernel lowered it at the EOI; raise it again for what is pending. */
+	if (t->interrupt_status && t->irq_set)
+		t->irq_set(t->irq_opaque, 1);
 	pthread_mutex_unlock(&t->lock);
 }
 

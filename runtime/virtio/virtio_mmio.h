@@ -129,12 +129,19 @@ struct virtio_mmio {
 	/* Interrupt hook from the runtime, called only on a change: level 1
 	 * when InterruptStatus becomes nonzero, 0 when the driver has
 	 * acknowledged everything. A device's init points it at
-	 * vibe_vm_irq_line(dev->vm, dev->desc->irq, level).
-	 * LATER (irqfd): a hook that writes the device's irqfd on 1, with a
-	 * KVM resample fd giving the level semantics back. */
+	 * vibe_vm_irq_line(dev->vm, dev->desc->irq, level); a device with an
+	 * I/O thread (virtio_io.h) points it at its irqfd instead. */
 	void (*irq_set)(void *irq_opaque, int level);
 	void *irq_opaque;
 	int irq_level; /* what the line was last driven to */
+	/* Set by virtio_io_start() (virtio_io.h); NULL: notify runs on the
+	 * vCPU thread that wrote QueueNotify. io_kick hands a QueueNotify
+	 * exit to the device's I/O thread; io_reset runs first in every
+	 * device reset, under the lock, and waits for the request in
+	 * progress on that thread. */
+	void (*io_kick)(void *io_opaque, uint32_t q);
+	void (*io_reset)(void *io_opaque);
+	void *io_opaque;
 	struct virtio_mmio_queue q[VIRTIO_MMIO_MAX_QUEUES];
 };
 
@@ -150,10 +157,20 @@ uint64_t virtio_mmio_read(struct vibe_dev *dev, uint64_t off, unsigned size);
 void virtio_mmio_write(struct vibe_dev *dev, uint64_t off, unsigned size, uint64_t val);
 void virtio_mmio_reset(struct vibe_dev *dev);
 
+/* The checked notification path (DRIVER_OK, not broken, queue ready),
+ * then the backend's notify, unlocked. The I/O thread calls it for each
+ * kick, whether it came through an ioeventfd or a QueueNotify exit. */
+void virtio_mmio_kick(struct virtio_mmio *t, uint32_t q);
+/* Level-triggered irqfd: the guest's EOI lowered the line; assert it
+ * again (irq_set(.., 1)) if InterruptStatus is still nonzero. */
+void virtio_mmio_irq_resample(struct virtio_mmio *t);
+
 /* For backends. */
 struct virtq *virtio_mmio_queue(struct virtio_mmio *t, unsigned q); /* NULL if q invalid */
 uint64_t virtio_mmio_features(struct virtio_mmio *t);  /* negotiated */
-/* After pushing to queue q: interrupt the driver if the queue asks for it. */
+/* After pushing to queue q: interrupt the driver if the queue asks for it.
+ * Takes the lock (a reset may be clearing the queue on a vCPU): never call
+ * it while holding a lock that the backend's reset takes. */
 void virtio_mmio_queue_done(struct virtio_mmio *t, unsigned q);
 /* Config space changed: bump ConfigGeneration, config interrupt. */
 void virtio_mmio_config_changed(struct virtio_mmio *t);
