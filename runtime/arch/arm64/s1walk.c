@@ -1,9 +1,10 @@
 /*
  * Software stage-1 walk of the guest's EL1&0 tables (see s1walk.h).
- * 4 KiB granule: each level resolves 9 VA bits, level 3 maps 4 KiB pages,
- * levels 1 and 2 may hold 1 GiB / 2 MiB blocks (Arm ARM
- * "Translation using the 4KB granule", "VMSAv8-64 descriptor
- * formats").
+ * A granule of 2^g bytes (4, 16 or 64 KiB) resolves g - 3 VA bits per
+ * level, level 3 maps 2^g-byte pages; blocks exist at levels 1 and 2 with
+ * 4 KiB (1 GiB, 2 MiB) and at level 2 only with 16 KiB (32 MiB) and
+ * 64 KiB (512 MiB) without FEAT_LPA/LPA2 (Arm ARM "Translation using the
+ * 4KB/16KB/64KB granule", "VMSAv8-64 descriptor formats").
  */
 #include "s1walk.h"
 
@@ -66,8 +67,8 @@ int arm64_s1_translate(struct vibe_vm *vm, const struct arm64_s1_regs *s1,
 		       uint64_t va, bool fetch, struct arm64_s1_result *r)
 {
 	uint64_t tcr = s1->tcr, ttbr, table, desc;
-	unsigned tsz, ia, start, top, pa, stride0, sel;
-	bool tbi, four_k;
+	unsigned tsz, ia, start, top, pa, stride0, sel, g, bits;
+	bool tbi;
 
 	memset(r, 0, sizeof(*r));
 	if (!(s1->sctlr & SCTLR_M)) {
@@ -88,21 +89,26 @@ int arm64_s1_translate(struct vibe_vm *vm, const struct arm64_s1_regs *s1,
 	sel = (unsigned)field(va, 55, 55);
 	if (!sel) {
 		tsz = (unsigned)field(tcr, 5, 0);
-		four_k = field(tcr, 15, 14) == 0;          /* TG0: 00 = 4K */
+		/* TG0: 00 = 4K, 01 = 64K, 10 = 16K, 11 reserved */
+		g = (unsigned[]){ 12, 16, 14, 0 }[field(tcr, 15, 14)];
 		tbi = (tcr & TCR_TBI0) && !(fetch && (tcr & TCR_TBID0));
 		ttbr = s1->ttbr0;
 		if (tcr & TCR_EPD0)
 			return fail(r, ARM64_S1_TRANSLATION, 0, "TTBR0 walks disabled (EPD0)");
 	} else {
 		tsz = (unsigned)field(tcr, 21, 16);
-		four_k = field(tcr, 31, 30) == 2;          /* TG1: 10 = 4K */
+		/* TG1: 01 = 16K, 10 = 4K, 11 = 64K, 00 reserved */
+		g = (unsigned[]){ 0, 14, 12, 16 }[field(tcr, 31, 30)];
 		tbi = (tcr & TCR_TBI1) && !(fetch && (tcr & TCR_TBID1));
 		ttbr = s1->ttbr1;
 		if (tcr & TCR_EPD1)
 			return fail(r, ARM64_S1_TRANSLATION, 0, "TTBR1 walks disabled (EPD1)");
 	}
-	if (!four_k)
-		return fail(r, ARM64_S1_UNSUPPORTED, 0, "16K/64K translation granule not supported");
+	/* A reserved TGx value is CONSTRAINED UNPREDICTABLE (treated as
+	 * some implemented size): refuse rather than guess which. */
+	if (!g)
+		return fail(r, ARM64_S1_UNSUPPORTED, 0, "reserved translation granule (TGx)");
+	bits = g - 3; /* VA bits per level: 9, 11 or 13 */
 
 	/* TxSZ outside 16..39 is CONSTRAINED UNPREDICTABLE without FEAT_LVA /
 	 * FEAT_TTST; one permitted behaviour is to use the nearest limit,
@@ -120,10 +126,11 @@ int arm64_s1_translate(struct vibe_vm *vm, const struct arm64_s1_regs *s1,
 		return fail(r, ARM64_S1_TRANSLATION, 0, "VA outside the TTBR's range");
 
 	pa = pa_bits(tcr);
-	/* Levels needed for ia bits at 9 bits per level above the 12-bit
-	 * page offset; the start level resolves the remaining 1..9 bits. */
-	start = 4 - (ia - 12 + 8) / 9;
-	stride0 = ia - (12 + 9 * (3 - start));
+	/* Levels needed for ia bits at `bits` per level above the g-bit page
+	 * offset; the start level resolves the remaining 1..bits bits (16K
+	 * with 48-bit VAs: level 0 resolves VA[47] alone). */
+	start = 4 - (ia - g + bits - 1) / bits;
+	stride0 = ia - (g + bits * (3 - start));
 	/* TTBR.BADDR is [47:1]; bits below the table size (at least 64
 	 * bytes: TTBR0_EL1.BADDR) are RES0, so ignore them as hardware may. */
 	table = ttbr & mask(47, 1);
@@ -132,8 +139,8 @@ int arm64_s1_translate(struct vibe_vm *vm, const struct arm64_s1_regs *s1,
 		return fail(r, ARM64_S1_ADDR_SIZE, (int)start, "TTBR base above the PA size");
 
 	for (unsigned level = start; level <= 3; level++) {
-		unsigned shift = 12 + 9 * (3 - level);
-		unsigned width = level == start ? stride0 : 9;
+		unsigned shift = g + bits * (3 - level);
+		unsigned width = level == start ? stride0 : bits;
 		uint64_t idx = field(va, shift + width - 1, shift);
 		const void *p;
 
@@ -151,18 +158,19 @@ int arm64_s1_translate(struct vibe_vm *vm, const struct arm64_s1_regs *s1,
 		if (!(desc & 1))
 			return fail(r, ARM64_S1_TRANSLATION, (int)level, "invalid descriptor");
 		if (level < 3 && (desc & 2)) {
-			/* Table descriptor: next table at [47:12]. */
-			if (field(desc, 51, 12) >> (pa - 12))
+			/* Table descriptor: next table at [47:g]. */
+			if (field(desc, 51, g) >> (pa - g))
 				return fail(r, ARM64_S1_ADDR_SIZE, (int)level,
 					    "next-level table above the PA size");
-			table = desc & mask(47, 12);
+			table = desc & mask(47, g);
 			continue;
 		}
-		/* Block at level 1/2 (bits[1:0] = 01), page at level 3
-		 * (bits[1:0] = 11). Level-0 blocks exist only with LPA2 and
-		 * 01 at level 3 is reserved: both fault. */
-		if (level == 0)
-			return fail(r, ARM64_S1_TRANSLATION, 0, "block descriptor at level 0");
+		/* Block (bits[1:0] = 01) at level 1/2 with 4K, level 2 with
+		 * 16K/64K; page (11) at level 3. Other blocks need LPA/LPA2
+		 * and 01 at level 3 is reserved: all fault. */
+		if (level == 0 || (level == 1 && g != 12))
+			return fail(r, ARM64_S1_TRANSLATION, (int)level,
+				    "block descriptor not allowed at this level and granule");
 		if (level == 3 && !(desc & 2))
 			return fail(r, ARM64_S1_TRANSLATION, 3, "reserved descriptor at level 3");
 		if (field(desc, 51, shift) >> (pa - shift))

@@ -8,10 +8,11 @@
  * addresses before it took the stage-2 fault, so this walk recomputes
  * that translation; it does not check permissions or the access flag.
  *
- * Supported: 4 KiB granule, up to 48-bit VA and PA, TTBR0/TTBR1 split
- * selected by VA[55], TBI/TBID, EPD0/EPD1, big-endian table walks
- * (SCTLR_EL1.EE). 16 KiB/64 KiB granules and FEAT_LPA2 (TCR_EL1.DS)
- * return ARM64_S1_UNSUPPORTED instead of guessing.
+ * Supported: 4, 16 and 64 KiB granules (per half, TG0/TG1), up to 48-bit
+ * VA and PA, TTBR0/TTBR1 split selected by VA[55], TBI/TBID, EPD0/EPD1,
+ * big-endian table walks (SCTLR_EL1.EE). Reserved TGx values, FEAT_LPA2
+ * (TCR_EL1.DS) and 52-bit PAs return ARM64_S1_UNSUPPORTED instead of
+ * guessing.
  * Descriptors are read through guest_ptr() only, so a guest whose tables
  * point outside RAM (at MMIO, or nowhere) gets a clean failure.
  * Arm ARM DDI 0487: chapter "The AArch64 Virtual Memory System Architecture"
@@ -39,7 +40,7 @@ enum arm64_s1_status {
 	ARM64_S1_TRANSLATION,  /* VA out of range, walk disabled, invalid descriptor */
 	ARM64_S1_ADDR_SIZE,    /* table or output address beyond the PA size */
 	ARM64_S1_NOT_RAM,      /* a descriptor (or the fetched insn) is not in guest RAM */
-	ARM64_S1_UNSUPPORTED,  /* 16K/64K granule, LPA2, reserved TGx */
+	ARM64_S1_UNSUPPORTED,  /* LPA2, reserved TGx */
 	ARM64_S1_MISALIGNED,   /* fetch: PC not 4-byte aligned */
 };
 
