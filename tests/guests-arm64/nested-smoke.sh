@@ -42,7 +42,7 @@ cat > "$work/l2/init" <<'EOF'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
-echo "L2 UP cpus=$(grep -c ^processor /proc/cpuinfo)"
+echo "L2 UP cpus=$(grep -c ^processor /proc/cpuinfo) $(grep MemTotal /proc/meminfo)"
 read -t 20 line
 echo "GOT:<$line>"
 poweroff -f
