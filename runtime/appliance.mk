@@ -62,3 +62,20 @@ appliance-vibevmm-force:
 endif
 
 endif
+
+# The example appliances, built without changing the selected machine (own
+# BUILD dir, so its generation never replaces the user's build/gen/<name>):
+#   make appliance-hello   Linux: tests/appliance/hello-payload.sh prepares the
+#                          payload from the test bed's Debian package cache
+#   make appliance-raw     the raw hello guest (tests/guests/hello.S)
+APPLIANCE_SUBMAKE = +$(MAKE) --no-print-directory BUILD=$(BUILD)/appliances BIN=$(BUILD)/appliances/bin \
+	MACHINE_FILE=machines/$(1).yaml VIBE_APPLIANCE=1 VMM_OUT=$(BIN)/$(1) $(BIN)/$(1)
+.PHONY: appliance-hello appliance-raw
+appliance-hello:
+	tests/appliance/hello-payload.sh
+	$(call APPLIANCE_SUBMAKE,appliance-hello)
+# The guest is assembled into build/ even under SAN=1: the machine file names
+# build/tests/guests/hello.bin.
+appliance-raw:
+	+$(MAKE) --no-print-directory BUILD=build build/tests/guests/hello.bin
+	$(call APPLIANCE_SUBMAKE,appliance-raw)

@@ -2,7 +2,9 @@
 # Build the L1 test-bed initramfs: busybox, the L1 kernel's KVM modules, the
 # project's /init (l1-init.sh) and a payload under /vibe:
 #   /vibe/l2/          the L2 kernel and initramfs (mkinitramfs-l2.sh)
-#   /vibe/bin/         vmrun, and vibevmm when bin/vibevmm exists
+#   /vibe/bin/         vmrun, vibevmm when bin/vibevmm exists, and every
+#                      program in build/tests/linux/l1-bin/ (extra binaries
+#                      for cases, e.g. the appliance of cases/appliance_hello.sh)
 #   /vibe/tests/linux/ run-case.sh, case-lib.sh, cases/*.sh, bench-*.sh
 #   /vibe/machines/    the machine files (for cases that pass one)
 #   /vibe/env.sh       the case environment's paths
@@ -60,6 +62,10 @@ if [ -x "$VMM_BIN" ]; then
   copy_elf "$VMM_BIN" /vibe/bin/vibevmm
   vmm=yes
 fi
+# Extra programs for cases: whatever the build put in $OUT/l1-bin/.
+for f in "$OUT"/l1-bin/*; do
+  if [ -f "$f" ] && [ -x "$f" ]; then copy_elf "$f" "/vibe/bin/${f##*/}"; fi
+done
 
 qemu=
 if q=$(command -v qemu-system-x86_64); then

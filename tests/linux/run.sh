@@ -107,7 +107,7 @@ if [ $testbed = l1 ]; then
   build_if_stale "$OUT/l1-initrd.cpio" "$T/mkinitramfs-l1.sh" "$OUT/l2-initrd.cpio" "$OUT/vmrun" \
     "$T"/lib.sh "$T"/mkinitramfs-l1.sh "$T"/l1-init.sh "$T"/run-case.sh "$T"/case-lib.sh \
     "$T"/bench-*.sh "$T"/cases "$T"/cases/*.sh "$ROOT"/machines "$ROOT"/machines/*.yaml \
-    "$VMM_BIN" "$qemu"
+    "$VMM_BIN" "$qemu" "$OUT"/l1-bin "$OUT"/l1-bin/*
 fi
 t1=$(date +%s.%N)
 awk -v a="$t0" -v b="$t1" -v tb="$testbed" 'BEGIN { printf "run.sh: test bed %s, built in %.1f s\n", tb, b - a }' >&2
