@@ -125,12 +125,15 @@ static const struct ioctl_req vcpu_ioctls[] = {
 	REQ(KVM_GET_ONE_REG), REQ(KVM_SET_ONE_REG), REQ(KVM_SET_VCPU_EVENTS),
 #endif
 };
+/* Device threads: raising the device's interrupt line where no irqfd
+ * carries it (vibe_vm_irq_line()). */
+static const struct ioctl_req irq_ioctls[] = { REQ(KVM_IRQ_LINE) };
 /* Main and console threads: console_restore() puts the terminal back. */
 static const struct ioctl_req term_ioctls[] = { REQ(TCGETS), REQ(TCSETS) };
 #define NREQ(a) (sizeof(a) / sizeof((a)[0]))
 #else
 #define NREQ(a) 0u
-static const struct ioctl_req vcpu_ioctls[1], term_ioctls[1];
+static const struct ioctl_req vcpu_ioctls[1], term_ioctls[1], irq_ioctls[1];
 #endif
 
 static void add_calls(struct sb_set *s, const char *const *list)
@@ -221,6 +224,7 @@ static int build_lists(const struct vibe_machine_desc *m, struct sb_lists *l)
 		if (sc->thread) {
 			add_calls(&l->dev[i], core_calls);
 			add_calls(&l->dev[i], sc->thread);
+			add_ioctls(&l->dev[i], irq_ioctls, NREQ(irq_ioctls));
 		}
 	}
 	return 0;
