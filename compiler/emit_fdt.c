@@ -27,7 +27,6 @@
  * <type number flags>, type 0 = SPI, 1 = PPI; flags IRQ_TYPE_*. */
 #define GIC_SPI 0u
 #define GIC_PPI 1u
-#define IRQ_EDGE_RISING 1u
 #define IRQ_LEVEL_HIGH  4u
 
 /* Arm's generic timer PPIs (the architecture's recommended INTIDs minus
@@ -225,10 +224,13 @@ static int virtio(void *fdt, const struct m_dev *d)
 	CK(begin_at(fdt, "virtio_mmio", d->base));
 	CK(fdt_property_string(fdt, "compatible", "virtio,mmio"));
 	CK(prop_reg(fdt, reg, 1));
-	/* Edge, as QEMU's virt declares it: works both for the transport's
-	 * line held high until InterruptACK (KVM_IRQ_LINE) and for irqfd,
-	 * which pulses; a level declaration would lose irqfd's pulses. */
-	CK(prop_spi(fdt, d->irq, IRQ_EDGE_RISING));
+	/* Level: the transport holds its line high while InterruptStatus is
+	 * nonzero, through KVM_IRQ_LINE or a resampling irqfd
+	 * (runtime/virtio/virtio_io.c). The vGIC signals the resample fd
+	 * only on the EOI of a level-configured SPI, so an edge declaration
+	 * (QEMU's choice, which pulses) would leave the line stuck high and
+	 * lose every later interrupt. */
+	CK(prop_spi(fdt, d->irq, IRQ_LEVEL_HIGH));
 	/* Guest RAM is cache-coherent with the device model (it is host RAM). */
 	CK(fdt_property(fdt, "dma-coherent", NULL, 0));
 	return fdt_end_node(fdt);
