@@ -22,6 +22,7 @@ static unsigned nregions;
 static int vm_token;
 struct vibe_vm *const fuzz_vm = (struct vibe_vm *)&vm_token;
 unsigned long fuzz_mem_calls, fuzz_mem_misses;
+void (*fuzz_mem_race)(void);
 
 void fuzz_mem_reset(void)
 {
@@ -29,6 +30,7 @@ void fuzz_mem_reset(void)
 		free(regions[i].host);
 	nregions = 0;
 	fuzz_mem_calls = fuzz_mem_misses = 0;
+	fuzz_mem_race = NULL;
 }
 
 uint8_t *fuzz_mem_add(uint64_t gpa, uint64_t size, const void *init, size_t initlen)
@@ -47,6 +49,8 @@ uint8_t *fuzz_mem_add(uint64_t gpa, uint64_t size, const void *init, size_t init
 void *guest_ptr(struct vibe_vm *vm, uint64_t gpa, uint64_t len)
 {
 	fuzz_mem_calls++;
+	if (fuzz_mem_race)
+		fuzz_mem_race();
 	if (vm != fuzz_vm) {
 		fuzz_mem_misses++;
 		return NULL;

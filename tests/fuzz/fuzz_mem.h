@@ -33,6 +33,10 @@ uint8_t *fuzz_mem_add(uint64_t gpa, uint64_t size, const void *init, size_t init
  * every pointer handed out from guest memory must have. */
 int fuzz_mem_host_ok(const void *p, uint64_t len);
 
+/* Called at the start of every guest_ptr() when set: a target uses it to
+ * play a guest vCPU that rewrites memory while the device walks it. */
+extern void (*fuzz_mem_race)(void);
+
 /* guest_ptr() calls and misses since the last reset (cost bounds). */
 extern unsigned long fuzz_mem_calls, fuzz_mem_misses;
 

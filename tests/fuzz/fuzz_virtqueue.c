@@ -12,7 +12,8 @@
  *
  * Input: header | ops | memory image for A.
  *   header: u16 size (bit 15: raw value, else 1 << (v % 9)), u8 features
- *           (bit 0 INDIRECT_DESC, bit 1 EVENT_IDX), u16 desc/avail/used GPA,
+ *           (bit 0 INDIRECT_DESC, bit 1 EVENT_IDX, bit 2 a racing driver
+ *           that stores into RAM during every walk), u16 desc/avail/used GPA,
  *           u8 iov_max (0 = 64), u8 op count
  *   op (6 bytes): u8 kind, u16 a, u16 b, u8 c
  * Ops: pop, complete (push) the oldest popped chain, a guest store into A
@@ -33,6 +34,19 @@
 #define RA_SIZE 0x4000u
 #define IOV_MAX 64u
 #define MAX_OPS 64u
+
+/* Racing driver (feature bit 2): on every guest_ptr() call, i.e. in the
+ * middle of a chain walk, the "other vCPU" stores a byte into RAM A. The
+ * walker must have read each descriptor once into a local, so nothing it
+ * already checked can change under it. */
+static uint8_t *race_ram;
+static uint32_t race_seed;
+
+static void race(void)
+{
+	race_seed = race_seed * 1103515245u + 12345u;
+	race_ram[(race_seed >> 8) % RA_SIZE] = (uint8_t)(race_seed >> 24);
+}
 
 static uint16_t ring_size(uint16_t v)
 {
@@ -84,6 +98,11 @@ static int one(const uint8_t *data, size_t size)
 	fuzz_mem_add(0x5000, 0x1000, NULL, 0);
 	fuzz_mem_add(0x6000, 0x1000, NULL, 0);
 	fuzz_mem_add(0xfffffffffffff000ull, 0x1000, NULL, 0);
+	if (feat & 4) {
+		race_ram = ra;
+		race_seed = (uint32_t)(desc ^ avail << 16 ^ used);
+		fuzz_mem_race = race;
+	}
 
 	struct virtq vq;
 	struct virtq_iov iov[IOV_MAX];

@@ -66,6 +66,10 @@ put('virtqueue', 'event_idx_ops', vq(3, 3, [
     op(4, 5, 0), op(3, 0), op(5), op(0)], [
     (0x0, desc(0x2000, 64, NEXT, 1) + desc(0x2100, 128, WRITE) + desc(0x3000, 16, WRITE)),
     (0x800, avail(0, 2))]))
+put('virtqueue', 'racing_indirect', vq(4, 5, [op(0), op(1), op(0), op(1), op(0)], [
+    (0x0, desc(0x2800, 48, INDIRECT) + desc(0x2000, 64, NEXT, 2) + desc(0x2100, 128, WRITE)),
+    (0x2800, desc(0x2000, 8, NEXT, 1) + desc(0x2100, 8, NEXT, 2) + desc(0x2200, 32, WRITE)),
+    (0x800, avail(0, 1, 0))]))
 put('virtqueue', 'not_pow2', vq(0, 0, [], [(0x800, avail(0))], raw_size=0x8000 | 12))
 put('virtqueue', 'avail_jump', vq(2, 0, [], [(0x800, struct.pack('<HH', 0, 0x9000))]))
 
