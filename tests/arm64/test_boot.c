@@ -145,6 +145,17 @@ static void test_fdt_patch(void **s)
 	assert_null(fdt_getprop(dst, off, "linux,initrd-end", &len));
 	assert_string_equal(fdt_getprop(dst, off, "bootargs", &len), ""); /* machine's, kept */
 
+	/* Devices not linked: their nodes go; the others and memory stay. */
+	p.ndrop = 2;
+	p.drop[0] = 0x0a001400;   /* console0 (virtio-console) */
+	p.drop[1] = 0x40000000;   /* RAM's base: never a device node */
+	assert_true(arm64_fdt_patch(dst, sizeof dst, src, &p, &why) > 0);
+	assert_true(fdt_path_offset(dst, "/virtio_mmio@a001400") < 0);
+	assert_true(fdt_path_offset(dst, "/virtio_mmio@a001600") >= 0);
+	assert_true(fdt_path_offset(dst, "/memory@40000000") >= 0);
+	assert_true(fdt_path_offset(dst, "/pl011@9000000") >= 0);
+	p.ndrop = 0;
+
 	/* Errors are reported, never a crash. */
 	p.mem[0].base = 0x1234000; /* no such memory node */
 	assert_int_equal(arm64_fdt_patch(dst, sizeof dst, src, &p, &why), -1);

@@ -154,6 +154,9 @@ int vibe_linux_boot(struct vibe_vm *vm, const struct vibe_linux_opts *o)
 			p.mem[p.nmem].base = vm->m->ram[i].base;
 			p.mem[p.nmem++].size = vm->ram[i].size;
 		}
+	for (unsigned i = 0; i < vm->m->ndevs && p.ndrop < 32; i++)
+		if (!vm->m->devs[i].ops && vm->m->devs[i].space == VIBE_SPACE_MMIO)
+			p.drop[p.ndrop++] = vm->m->devs[i].base;
 	void *fdt = guest_ptr(vm, fdt_addr, FDT_CAP);
 	long fsize = fdt ? arm64_fdt_patch(fdt, FDT_CAP, vibe_fdt, &p, &why) : -1;
 	if (fsize < 0) {

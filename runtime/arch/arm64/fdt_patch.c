@@ -7,6 +7,7 @@
 
 #include <libfdt.h>
 #include <stdio.h>
+#include <string.h>
 
 static long fail(const char **why, const char *what, int err)
 {
@@ -50,6 +51,26 @@ long arm64_fdt_patch(void *dst, size_t cap, const void *src, const struct arm64_
 		fdt64_t reg[2] = { cpu_to_fdt64(p->mem[i].base), cpu_to_fdt64(p->mem[i].size) };
 		if ((r = fdt_setprop(dst, off, "reg", reg, sizeof reg)) != 0)
 			return fail(why, path, r);
+	}
+	/* A device whose code is not linked reads all ones: without its node
+	 * the guest does not probe it at all. Top-level nodes only, matched
+	 * by the first address of reg (emit_fdt.c puts every device there). */
+	for (unsigned i = 0; i < p->ndrop && i < 32; i++) {
+		int off;
+		fdt_for_each_subnode(off, dst, 0) {
+			int len;
+			const fdt64_t *reg = fdt_getprop(dst, off, "reg", &len);
+			const char *type = fdt_getprop(dst, off, "device_type", NULL);
+			fdt64_t base;
+			if (!reg || len < 8 || (type && !strcmp(type, "memory")))
+				continue;
+			memcpy(&base, reg, 8); /* properties are 4-byte aligned */
+			if (fdt64_to_cpu(base) == p->drop[i]) {
+				if ((r = fdt_del_node(dst, off)) != 0)
+					return fail(why, "deleting a device node", r);
+				break;
+			}
+		}
 	}
 	if ((r = fdt_pack(dst)) != 0)
 		return fail(why, "packing the device tree", r);

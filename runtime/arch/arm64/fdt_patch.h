@@ -15,6 +15,8 @@ struct arm64_fdt_patch {
 	uint64_t initrd_start, initrd_end;
 	unsigned nmem;                 /* memory nodes to resize */
 	struct { uint64_t base, size; } mem[8];
+	unsigned ndrop;                /* device nodes to delete, by reg base: */
+	uint64_t drop[32];             /* devices not linked into this vibevmm */
 };
 
 /* Copy src into dst (cap bytes), apply p, pack. Returns the new total
