@@ -71,8 +71,9 @@ done
 mkdir -p "$OUT"
 exec 9>"$OUT/.lock"
 if ! flock -n 9; then
-  echo "run.sh: another test-bed run holds $OUT/.lock; waiting" >&2
-  flock 9
+  # Bounded, so a flock left behind by a killed run.sh can't wait forever.
+  echo "run.sh: another test-bed run holds $OUT/.lock; waiting (up to ${VIBE_LOCK_WAIT:-1800} s)" >&2
+  flock -w "${VIBE_LOCK_WAIT:-1800}" 9 || die "gave up waiting for $OUT/.lock"
 fi
 
 # ---- build what is missing ----
