@@ -15,12 +15,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hv/hv.h"
 #include "vibe/log.h"
 #include "vm.h"
 
-/* Built with AddressSanitizer: its runtime maps shadow memory, and at exit
- * LeakSanitizer clones a tracer that ptraces every thread; allowing all
- * that would test a different filter from the one users run. */
+/* Built with AddressSanitizer: no filter (docs/architecture/security.md,
+ * "Sanitizers and other builds": ASan and LeakSanitizer need mmap, clone,
+ * ptrace... at will, and a missed call would kill the sanitizer's report). */
 #if defined(__SANITIZE_ADDRESS__)
 #define VIBE_SANITIZED 1
 #elif defined(__has_feature)
@@ -38,7 +39,6 @@ int console_attach_input() __attribute__((weak));
  * the process-wide filter (it never narrows), so they go into the union. */
 extern const char *const vibe_snapshot_ctl_calls[] __attribute__((weak));
 extern const char *const vibe_snapshot_vcpu_calls[] __attribute__((weak));
-#include "hv/hv.h"
 extern const struct hv_ioctl_name hv_snapshot_vcpu_ioctls[] __attribute__((weak));
 extern const struct hv_ioctl_name hv_snapshot_vm_ioctls[] __attribute__((weak));
 
@@ -87,15 +87,14 @@ static const char *const console_calls[] = { "read", "poll", "ppoll", "exit_grou
 /* vCPU threads of a machine with a console: console_write() waits for a
  * non-blocking stdout to drain. */
 static const char *const console_vcpu_calls[] = { "poll", "ppoll", NULL };
-/* Only the process-wide filter, between install and the threads' own:
- * the main thread creates the vCPU threads (clone3/clone, their stacks:
- * core's mmap and mprotect; glibc's per-thread set-up: set_robust_list,
- * rseq) and
- * every thread narrows itself (seccomp). */
 /* Main thread with the snapshot control thread linked: vibe_snapctl_stop()
  * wakes it through a pipe, and an exit handler removes the --api-socket
  * file. */
 static const char *const snapshot_main_calls[] = { "write", "unlink", NULL };
+/* Only the process-wide filter, between install and the threads' own:
+ * the main thread creates the vCPU threads (clone3/clone, their stacks:
+ * core's mmap and mprotect; glibc's per-thread set-up: set_robust_list,
+ * rseq) and every thread narrows itself (seccomp). */
 static const char *const setup_calls[] = {
 	"seccomp", "clone", "clone3", "set_robust_list", "rseq", NULL,
 };
