@@ -38,10 +38,11 @@ TEST_BINS += $(APPL_DIR)/test_appliance
 TEST_DEPS += $(APPL_RAW) $(APPL_SEED) $(BIN)/vibegen appliance-hello-l1
 
 # Soft: without the test bed's package cache (offline) there is no payload,
-# no appliance, and the appliance_hello case skips saying so.
-appliance-hello-l1:
+# no appliance, and the appliance_hello case skips saying so. After the
+# other two: the same sub-make BUILD, never two makes in it at once.
+appliance-hello-l1: $(APPL_SEED)
 	@+if tests/appliance/hello-payload.sh; then \
-	  $(MAKE) --no-print-directory BUILD=$(APPL_DIR)/hello BIN=$(APPL_DIR)/hello/bin \
+	  $(MAKE) --no-print-directory BUILD=$(APPL_DIR)/build BIN=$(APPL_DIR)/bin \
 	    MACHINE_FILE=machines/appliance-hello.yaml VIBE_APPLIANCE=1 VMM_OUT=$(APPL_L1) $(APPL_L1); \
 	else echo "appliance-hello: no payload; the test bed's appliance_hello case will skip"; rm -f $(APPL_L1); fi
 
