@@ -36,6 +36,7 @@ int vibe_snapctl_init(const struct vibe_snapctl_opts *o) __attribute__((weak));
 int vibe_snapctl_start(struct vibe_vm *vm) __attribute__((weak));
 void vibe_snapctl_stop(void) __attribute__((weak));
 int vibe_snapshot_restore(struct vibe_vm *vm, const char *path) __attribute__((weak));
+void vibe_snapshot_note_cmdline(const char *cmdline) __attribute__((weak));
 
 #define DEFAULT_ENTRY 0x10000ull
 
@@ -237,6 +238,9 @@ static int run_linux(struct vibe_vm *vm, const struct cli *c, const char *kernel
 		return EXIT_USAGE;
 	if (vibe_vcpu_signals_init() < 0)
 		return EXIT_VMM;
+	/* Saved in a snapshot: a restore routes console input the same way. */
+	if (vibe_snapshot_note_cmdline)
+		vibe_snapshot_note_cmdline(c->cmdline ? c->cmdline : "");
 	if ((rc = vibe_vm_setup(vm, &vo)) != 0)
 		return rc;
 	cmdline = vibe_linux_cmdline(m->boot.cmdline, c->cmdline);

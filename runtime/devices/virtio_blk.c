@@ -18,6 +18,7 @@
 
 #include "vibe/log.h"
 #include "virtio/virtio_blk.h"
+#include "virtio/virtio_snap.h"
 #include "virtio/virtio_io.h"
 #include "vm.h"
 
@@ -183,4 +184,6 @@ const struct vibe_device_ops vibe_dev_virtio_blk_ops = {
 	.reset = virtio_mmio_reset,
 	.destroy = blk_destroy,
 	.syscalls = &blk_syscalls,
+	.save = virtio_mmio_save, /* runtime/virtio/virtio_snap.c */
+	.restore = virtio_mmio_restore,
 };

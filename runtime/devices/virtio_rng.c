@@ -15,6 +15,7 @@
 
 #include "vibe/log.h"
 #include "virtio/virtio_io.h"
+#include "virtio/virtio_snap.h"
 #include "virtio/virtio_rng.h"
 #include "vm.h"
 
@@ -104,4 +105,6 @@ const struct vibe_device_ops vibe_dev_virtio_rng_ops = {
 	.reset = virtio_mmio_reset,
 	.destroy = rng_destroy,
 	.syscalls = &rng_syscalls,
+	.save = virtio_mmio_save, /* runtime/virtio/virtio_snap.c */
+	.restore = virtio_mmio_restore,
 };

@@ -39,6 +39,9 @@ enum snap_sec_type {
 	SEC_VCPU = 3,   /* index = vCPU; hv_x86_save_vcpu() blob */
 	SEC_DEV = 4,    /* index = device; char type[32], then the device's blob */
 	SEC_RAM = 5,    /* index = RAM region; struct snap_ram, bitmap, pages */
+	SEC_CMDLINE = 6, /* the run's --cmdline (NUL-terminated): restore gives
+			  * console_input_hint() the same words, so stdin goes
+			  * to the same console as in the saved run */
 };
 
 struct snap_sec {

@@ -132,7 +132,10 @@ static int load_dev(struct vibe_vm *vm, const struct snap_sec *s)
 			       s->len - SNAP_DEV_TYPE_LEN) < 0 ? -2 : 0;
 }
 
-/* Loads everything but the config into the set-up VM. */
+/* Loads everything but the config into the set-up VM. Order: vCPUs and
+ * RAM as they come, then the VM (irqchip, PIT, clock: after the vCPUs, see
+ * hv.h), then the devices, so that a device re-raising an interrupt the
+ * guest had not acknowledged raises it in the restored irqchip. */
 static int load_all(struct vibe_vm *vm, const struct snapfile *f)
 {
 	size_t off = sizeof(struct snap_hdr);
@@ -144,6 +147,7 @@ static int load_all(struct vibe_vm *vm, const struct snapfile *f)
 		const void *payload = s + 1;
 		switch (s->type) {
 		case SEC_CONFIG:
+		case SEC_CMDLINE:
 			break;
 		case SEC_HV_VM:
 			hv_vm = s;
@@ -156,8 +160,7 @@ static int load_all(struct vibe_vm *vm, const struct snapfile *f)
 			vcpus++;
 			break;
 		case SEC_DEV:
-			rc = load_dev(vm, s);
-			break;
+			break; /* below */
 		case SEC_RAM:
 			rc = load_ram(vm, s);
 			break;
@@ -169,9 +172,14 @@ static int load_all(struct vibe_vm *vm, const struct snapfile *f)
 		rc = -1;
 	if (rc == -1)
 		log_err("--restore: the snapshot's sections do not match this machine");
-	/* The VM's clock last: hv.h. */
 	if (!rc && hv_vm_restore(vm->hv, hv_vm + 1, hv_vm->len) < 0)
 		rc = -2;
+	off = sizeof(struct snap_hdr);
+	while (!rc && (s = next_sec(f, &off, &bad)))
+		if (s->type == SEC_DEV)
+			rc = load_dev(vm, s);
+	if (rc == -1)
+		log_err("--restore: the snapshot's device sections do not match this machine");
 	return rc;
 }
 
@@ -185,6 +193,21 @@ static const struct snap_config *find_config(const struct snapfile *f, const str
 			*sec = s;
 			return (const void *)(s + 1);
 		}
+	return NULL;
+}
+
+/* runtime/console.c, when linked (a machine with a console). */
+void console_input_hint(const char *a, const char *b) __attribute__((weak));
+
+/* The saved run's --cmdline, or NULL. */
+static const char *find_cmdline(const struct snapfile *f)
+{
+	size_t off = sizeof(struct snap_hdr);
+	int bad = 0;
+	const struct snap_sec *s;
+	while ((s = next_sec(f, &off, &bad)))
+		if (s->type == SEC_CMDLINE && s->len && memchr(s + 1, 0, s->len) == (const char *)(s + 1) + s->len - 1)
+			return (const char *)(s + 1);
 	return NULL;
 }
 
@@ -247,6 +270,10 @@ int vibe_snapshot_restore(struct vibe_vm *vm, const char *path)
 	rc = 2;
 	if (vibe_vcpu_signals_init() < 0)
 		goto out;
+	/* As run_linux() did (main.c), before the devices attach to stdin. */
+	const char *cmdline = find_cmdline(&f);
+	if (cmdline && console_input_hint)
+		console_input_hint(m->boot.cmdline, cmdline);
 	if ((rc = vibe_vm_setup(vm, &vo)) != 0)
 		goto out;
 	if (c->has_irqchip && !vm->has_irqchip) {

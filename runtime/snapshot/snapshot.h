@@ -33,6 +33,9 @@ const void *vibe_pause_vcpu_state(struct vibe_vm *vm, unsigned i, size_t *len);
  * The VM must be paused. Returns 0 or -1 after logging; *bytes gets the
  * file size. */
 int vibe_snapshot_write(struct vibe_vm *vm, const char *path, uint64_t *bytes);
+/* main.c, for a Linux guest: its --cmdline (NULL: none), saved so that a
+ * restore routes console input as this run did (console_input_hint). */
+void vibe_snapshot_note_cmdline(const char *cmdline);
 /* Pause (if running), write, resume (if it paused). */
 int vibe_snapshot_take(struct vibe_vm *vm, const char *path);
 

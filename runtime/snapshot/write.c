@@ -162,6 +162,13 @@ static int write_devices(struct out *o, struct vibe_vm *vm)
 	return 0;
 }
 
+static const char *user_cmdline;
+
+void vibe_snapshot_note_cmdline(const char *cmdline)
+{
+	user_cmdline = cmdline;
+}
+
 static int write_body(struct out *o, struct vibe_vm *vm)
 {
 	const struct vibe_machine_desc *m = vm->m;
@@ -170,6 +177,10 @@ static int write_body(struct out *o, struct vibe_vm *vm)
 	out_bytes(o, &c, sizeof(c));
 	for (unsigned i = 0; i < m->nram; i++)
 		out_bytes(o, &vm->ram[i].size, 8);
+	if (user_cmdline) {
+		out_section(o, SEC_CMDLINE, 0, user_cmdline, strlen(user_cmdline) + 1);
+		out_pad(o);
+	}
 
 	uint8_t *blob = malloc(HV_STATE_MAX);
 	size_t len;

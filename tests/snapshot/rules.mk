@@ -28,3 +28,11 @@ $(BUILD)/tests/snapshot/bench_snapshot: tests/snapshot/bench_snapshot.c $(SNAP_U
 bench-snapshot: $(BUILD)/tests/snapshot/bench_snapshot $(GUEST_DIR)/count_touch64.bin $(GUEST_DIR)/count.bin $(TESTBED)
 	$(BUILD)/tests/snapshot/bench_snapshot
 .PHONY: bench-snapshot
+
+# vibe-api: a static Unix-socket client for the Linux test bed's
+# snapshot_linux case (L1 has busybox only).
+VIBE_API_L1 := $(BUILD)/tests/linux/l1-bin/vibe-api
+$(VIBE_API_L1): tests/snapshot/vibe_api.c $(SNAP_UTIL)
+	@mkdir -p $(@D)
+	$(CC) -static -O2 $(WARN) -D_GNU_SOURCE -Itests/snapshot -o $@ $(filter %.c,$^)
+TEST_DEPS += $(VIBE_API_L1)
