@@ -9,6 +9,7 @@ pkgs=(
   libssl-dev                   # vibegen: sha256 of machine files (libcrypto)
   python3-jsonschema python3-yaml  # test_schema: the schema as an editor uses it
   libcmocka-dev                # tests
+  zlib1g-dev                   # vibevmm: crc32 of snapshot files (runtime/snapshot/)
   valgrind                     # benchmarks: instruction counts
   binutils                     # test guests: as, objcopy
   binutils-aarch64-linux-gnu   # tests/arm64: re-assembles the encoding tables
