@@ -95,7 +95,8 @@ static const char *const snapshot_main_calls[] = { "write", "unlink", NULL };
  * the main thread creates the vCPU threads (clone3/clone, their stacks:
  * core's mmap and mprotect; glibc's per-thread set-up: set_robust_list,
  * rseq) and every thread narrows itself (seccomp). */
-static const char *const setup_calls[] = {
+/* unused without VIBE_HAVE_SECCOMP (arm64 cross builds, macOS) */
+static const char *const setup_calls[] __attribute__((unused)) = {
 	"seccomp", "clone", "clone3", "set_robust_list", "rseq", NULL,
 };
 
@@ -157,7 +158,7 @@ static void add_ioctls(struct sb_set *s, const struct ioctl_req *r, unsigned n)
 	}
 }
 
-static void add_set(struct sb_set *s, const struct sb_set *o)
+static void __attribute__((unused)) add_set(struct sb_set *s, const struct sb_set *o)
 {
 	add_calls(s, NULL);
 	for (unsigned i = 0; i < o->ncalls; i++) {
