@@ -260,8 +260,11 @@ void virtio_io_drain(struct virtio_io *io, unsigned q, struct virtq_iov *iov, un
 			break;
 		}
 		int64_t len = fn(opaque, q, iov, &ch, &why);
-		if (len < 0)
+		if (len < 0) {
+			if (!why)
+				why = "malformed request";
 			break;
+		}
 		virtq_push(vq, ch.head, (uint32_t)len);
 		if (++done % DRAIN_BATCH == 0) {
 			/* Interrupt outside io->lock: queue_done takes the
