@@ -345,6 +345,11 @@ static void uart_reset(struct vibe_dev *dev)
 	pthread_mutex_unlock(&u->lock);
 }
 
+/* The UART that owns console input: the input thread holds it as its
+ * opaque until exit, so its state is never freed. Kept here so it stays
+ * reachable (LeakSanitizer, make test SAN=1) once the VM frees its devices. */
+static struct uart *input_uart;
+
 static int uart_init(struct vibe_dev *dev)
 {
 	struct uart *u = calloc(1, sizeof(*u));
@@ -362,19 +367,27 @@ static int uart_init(struct vibe_dev *dev)
 		return -1;
 	/* The first UART gets the keyboard; the others only print. */
 	u->owns_input = console_attach_input(uart_rx_notify, uart_quit, u) == 0;
-	if (u->owns_input)
+	if (u->owns_input) {
+		input_uart = u;
 		log_debug("%s: console input attached", dev->desc->name);
+	}
 	return 0;
 }
 
 static void uart_destroy(struct vibe_dev *dev)
 {
-	/* The input thread may still hold a pointer to the state: it lives
-	 * until exit, like the thread. Only drop the line. */
+	/* The input thread may still hold a pointer to the input UART's
+	 * state: that one lives until exit, like the thread (input_uart).
+	 * Only drop the line; free the others. */
 	struct uart *u = dev->state;
 
 	if (u && u->irq >= 0 && u->irq_level)
 		vibe_vm_irq_line(dev->vm, (unsigned)u->irq, 0);
+	if (u && !u->owns_input) {
+		pthread_mutex_destroy(&u->lock);
+		free(u);
+		dev->state = NULL;
+	}
 }
 
 /* Snapshot state: the registers, the receive FIFO and the IRQ line level
