@@ -209,8 +209,10 @@ static int init_devices(struct vibe_vm *vm)
 			continue;
 		}
 		if (d->ops->init && d->ops->init(dev) < 0) {
-			log_err("%s: device %s failed to initialise (%s)", d->name, d->type,
-				d->src ? d->src : m->source);
+			/* init() has said why in one error line (device.h); a
+			 * second would bury it, so this one is for --log 2. */
+			log_info("%s: device %s failed to initialise (%s)", d->name, d->type,
+				 d->src ? d->src : m->source);
 			return 1;
 		}
 		vm->devs_inited = (int)i + 1;

@@ -33,11 +33,13 @@
 /* Placeholders, replaced by files setup() makes in a temporary folder. */
 static const char *const names[] = {
 	"@dir", "@notdir", "@dangling", "@empty", "@unread", "@garbage", "@kernel",
-	"@hdrcut", "@setupcut", "@kernelcut", "@realcut", "@hello", "@yaml", "@rodir", NULL,
+	"@hdrcut", "@setupcut", "@kernelcut", "@realcut", "@hello", "@yaml", "@rodir",
+	"@blkdir", "@blkmissing", "@blknotdir", "@blkro", "@condir", NULL,
 };
-static char paths[14][512];
+static char paths[19][512];
 static char tmpdir[] = "/tmp/vibevmm-bad-XXXXXX";
 static int have_realcut;
+static int vm_is_virt; /* the --disk/--console cases name virt.yaml's devices */
 
 /* Root reads mode-000 files and writes anywhere (CAP_DAC_OVERRIDE): drop
  * the DAC capabilities from the bounding set in the child before exec,
@@ -52,8 +54,10 @@ struct bad_case {
 	const char *what;
 	const char *argv[12];
 	const char *must_mention; /* case-insensitive */
-	int drop_caps;
+	int flags;
 };
+#define DROP 1 /* run without CAP_DAC_OVERRIDE */
+#define VIRT 2 /* needs machines/virt.yaml's blk0 and console0 */
 
 #define K "--kernel"
 #define I "--initrd"
@@ -102,6 +106,15 @@ static const struct bad_case cases[] = {
 	{ "vibegen: missing input", { VG, "--check", "/nonexistent/m.yaml", NULL }, "No such file", 0 },
 	{ "vibegen: -o through a file", { VG, "-o", "@notdir", "@yaml", NULL }, "Not a directory", 0 },
 	{ "vibegen: -o read-only dir", { VG, "-o", "@rodir", "@yaml", NULL }, "Permission denied", 1 },
+	/* disks and consoles of the default machine (errors from device init) */
+	{ "directory as disk", { VM, "--binary", "@hello", "--disk", "@blkdir", NULL }, "directory", VIRT },
+	{ "missing disk", { VM, "--binary", "@hello", "--disk", "@blkmissing", NULL }, "No such file", VIRT },
+	{ "disk path through a file", { VM, "--binary", "@hello", "--disk", "@blknotdir", NULL }, "Not a directory", VIRT },
+	{ "read-only disk opened rw", { VM, "--binary", "@hello", "--disk", "@blkro", NULL }, "Permission denied", DROP | VIRT },
+	{ "--disk without =PATH", { VM, "--binary", "@hello", "--disk", "blk0", NULL }, "disk", VIRT },
+	{ "--disk unknown device", { VM, "--binary", "@hello", "--disk", "nosuch=/tmp/x", NULL }, "nosuch", VIRT },
+	{ "--console unknown output", { VM, "--binary", "@hello", "--console", "console0=weird", NULL }, "weird", VIRT },
+	{ "--console file is a directory", { VM, "--binary", "@hello", "--console", "@condir", NULL }, "directory", VIRT },
 };
 
 static const char *subst(const char *a)
@@ -129,7 +142,11 @@ static void run_bad_case(void **state)
 			print_message("SKIP: no kernel in build/linux-cache to cut\n");
 			skip();
 		}
-	if (c->drop_caps)
+	if ((c->flags & VIRT) && !vm_is_virt) {
+		print_message("SKIP: bin/vibevmm is not built for machines/virt.yaml\n");
+		skip();
+	}
+	if (c->flags & DROP)
 		o.child_setup = drop_dac_caps;
 	if (vmm_run(argv, &o, &r) < 0)
 		fail_msg("cannot start %s", argv[0]);
@@ -207,6 +224,20 @@ static int setup(void **state)
 	    write_file(paths[12], yaml, sizeof(yaml) - 1) < 0 ||
 	    mkdir(paths[13], 0555) < 0)
 		return -1;
+	/* NAME=PATH arguments for --disk and --console (virt.yaml's devices). */
+	snprintf(paths[14], sizeof(paths[14]), "blk0=%s", tmpdir);
+	snprintf(paths[15], sizeof(paths[15]), "blk0=%s/nonexistent.img", tmpdir);
+	snprintf(paths[16], sizeof(paths[16]), "blk0=%s/empty/x.img", tmpdir);
+	snprintf(paths[17], sizeof(paths[17]), "blk0=%s/ro.img", tmpdir);
+	snprintf(paths[18], sizeof(paths[18]), "console0=file:%s", tmpdir);
+	if (write_file(paths[17] + 5, img, 4096) < 0 || chmod(paths[17] + 5, 0444) < 0)
+		return -1;
+	const char *vargv[] = { VM, "--version", NULL };
+	struct vmm_result vr;
+	if (vmm_run(vargv, NULL, &vr) == 0) {
+		vm_is_virt = strstr(vr.out, "machine virt ") != NULL;
+		vmm_result_free(&vr);
+	}
 	/* A distribution kernel cut short, when the Linux test bed fetched one. */
 	FILE *f = popen("ls build/linux-cache/l2-kernel/boot/vmlinuz-* 2>/dev/null | head -1", "r");
 	char real[512] = "";
@@ -228,9 +259,10 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	for (unsigned i = 2; names[i]; i++)
+	for (unsigned i = 2; i < 13; i++)
 		if (i != 11)
 			unlink(paths[i]);
+	unlink(paths[17] + 5);
 	rmdir(paths[13]);
 	rmdir(tmpdir);
 	return 0;
