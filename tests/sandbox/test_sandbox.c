@@ -150,6 +150,24 @@ static void log3_lists_installed_filter(void **state)
 	vmm_result_free(&r);
 }
 
+/* --no-seccomp is a user's debugging switch and in --help; the two test
+ * flags are not. */
+static void help_shows_only_no_seccomp(void **state)
+{
+	const char *argv[] = { TESTBED, "--help", NULL };
+	struct vmm_result r;
+
+	if (vmm_run(argv, NULL, &r) < 0)
+		fail_msg("cannot start %s", TESTBED);
+	if (!r.exited || r.status != 0)
+		fail_msg("--help: vibevmm %s", vmm_describe(&r));
+	if (!strstr(r.out, "--no-seccomp"))
+		fail_msg("--help should list --no-seccomp:\n%s", r.out);
+	if (strstr(r.out, "print-seccomp") || strstr(r.out, "debug-forbidden"))
+		fail_msg("--help lists a hidden test flag:\n%s", r.out);
+	vmm_result_free(&r);
+}
+
 int main(void)
 {
 	snprintf(hello, sizeof(hello), "%s/hello.bin", GUEST_DIR);
@@ -158,6 +176,7 @@ int main(void)
 		cmocka_unit_test(no_seccomp_survives),
 		cmocka_unit_test(no_socket_calls_without_net),
 		cmocka_unit_test(log3_lists_installed_filter),
+		cmocka_unit_test(help_shows_only_no_seccomp),
 	};
 	return cmocka_run_group_tests_name("seccomp sandbox", tests, NULL, NULL);
 }
