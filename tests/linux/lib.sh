@@ -34,12 +34,16 @@ mod_closure() {
     [ -n "${path[$m]:-}" ] || return 0
     [ -z "${seen[$m]:-}" ] || return 0
     seen[$m]=1
-    deps=$(objcopy -O binary --only-section=.modinfo "${path[$m]}" /dev/stdout |
-           tr '\0' '\n' | sed -n 's/^depends=//p' | tr ',' ' ')
+    # Into a file, not /dev/stdout: when stdout is a regular file objcopy
+    # renames its output over the /dev/stdout symlink itself.
+    objcopy -O binary --only-section=.modinfo "${path[$m]}" "$mi"
+    deps=$(tr '\0' '\n' < "$mi" | sed -n 's/^depends=//p' | tr ',' ' ')
     for d in $deps; do _visit "$d"; done
     echo "${path[$m]}"
   }
+  local mi; mi=$(mktemp)
   for n in "$@"; do _visit "$n"; done
+  rm -f "$mi"
 }
 
 # copy_modules DESTDIR MODDIR NAME...: copy the closure into DESTDIR and write
