@@ -125,8 +125,8 @@ static const struct ioctl_req vcpu_ioctls[] = {
 	REQ(KVM_GET_ONE_REG), REQ(KVM_SET_ONE_REG), REQ(KVM_SET_VCPU_EVENTS),
 #endif
 };
-/* Device threads: raising the device's interrupt line where no irqfd
- * carries it (vibe_vm_irq_line()). */
+/* Device threads and the console's input thread: raising the device's
+ * interrupt line where no irqfd carries it (vibe_vm_irq_line()). */
 static const struct ioctl_req irq_ioctls[] = { REQ(KVM_IRQ_LINE) };
 /* Main and console threads: console_restore() puts the terminal back. */
 static const struct ioctl_req term_ioctls[] = { REQ(TCGETS), REQ(TCSETS) };
@@ -214,6 +214,9 @@ static int build_lists(const struct vibe_machine_desc *m, struct sb_lists *l)
 		add_calls(co, core_calls);
 		add_calls(co, console_calls);
 		add_ioctls(co, term_ioctls, NREQ(term_ioctls));
+		/* A key typed makes the input thread call the owning device's
+		 * notify, and the UART's raises its interrupt line there. */
+		add_ioctls(co, irq_ioctls, NREQ(irq_ioctls));
 	}
 	for (unsigned i = 0; i < m->ndevs; i++) {
 		const struct vibe_dev_syscalls *sc = dev_calls(&m->devs[i]);
