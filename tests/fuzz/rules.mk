@@ -9,7 +9,7 @@
 # regression file through the same target code with the normal compiler,
 # so `make test` needs no clang. See docs/architecture/security.md.
 
-FUZZ_TARGETS := vibegen scalar virtqueue virtio_mmio arm64 kernel
+FUZZ_TARGETS := vibegen scalar virtqueue virtio_mmio arm64 kernel uart
 FUZZ_CC      ?= clang
 FUZZ_OUT     := build/fuzz
 FUZZ_SECONDS ?= 30
@@ -24,6 +24,7 @@ FUZZ_SRCS_virtqueue   := runtime/virtio/virtqueue.c tests/fuzz/fuzz_mem.c
 FUZZ_SRCS_virtio_mmio := runtime/virtio/virtqueue.c runtime/virtio/virtio_mmio.c tests/fuzz/fuzz_mem.c
 FUZZ_SRCS_arm64       := $(addprefix runtime/arch/arm64/,esr.c insn.c s1walk.c emulate.c) tests/fuzz/fuzz_mem.c
 FUZZ_SRCS_kernel      := runtime/arch/x86_64/bzimage.c runtime/arch/x86_64/boot_params.c tests/fuzz/fuzz_mem.c
+FUZZ_SRCS_uart        := runtime/devices/uart8250.c tests/fuzz/fuzz_mem.c
 FUZZ_LIBS := $(VIBEGEN_LIBS) -lpthread
 
 # ---- libFuzzer builds: everything instrumented for coverage + ASan/UBSan;
@@ -60,7 +61,7 @@ FUZZ_RP_CFLAGS := $(CFLAGS) $(WARN) $(SANFLAGS) $(CPPFLAGS_COMMON) $(FUZZ_INC) $
                   -DFUZZ_REPLAY -DFUZZ_SRCDIR='"$(CURDIR)/tests/fuzz"'
 FUZZ_RP_SRCS   := $(FUZZ_TARGETS:%=tests/fuzz/fuzz_%.c) tests/fuzz/test_fuzz_replay.c \
                   tests/fuzz/fuzz_mem.c runtime/virtio/virtqueue.c runtime/virtio/virtio_mmio.c \
-                  $(FUZZ_SRCS_arm64) $(FUZZ_SRCS_kernel)
+                  $(FUZZ_SRCS_arm64) $(FUZZ_SRCS_kernel) runtime/devices/uart8250.c
 FUZZ_RP_OBJS   := $(patsubst %.c,$(FUZZ_RP_OUT)/obj/%.o,$(sort $(FUZZ_RP_SRCS)))
 
 $(FUZZ_RP_OUT)/obj/%.o: %.c

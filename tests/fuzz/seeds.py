@@ -176,3 +176,21 @@ put('kernel', 'bzimage_truncated', b'\x01' + bzimage()[:0x300])
 put('kernel', 'elf_vmlinux', b'\x80' + elf())
 put('kernel', 'elf_virtual_entry', b'\x80' + elf(entry=0xffffffff81000000 + 0x100000))
 put('kernel', 'elf_outside_ram', b'\x08' + elf(paddr=0x4000000))
+
+# ---- uart: u8 flags (bit 0: u8 n + n restore bytes), then 4-byte ops:
+# u8 kind (0/1 write, 2 read, 3 console input, 4 snapshot/reset),
+# u8 offset, u8 size selector (0-3: 1 byte), u8 value.
+def u(kind, off=0, val=0, sizesel=0):
+    return bytes([kind, off, sizesel, val])
+
+
+linux_init = [u(0, 3, 0x80), u(0, 0, 1), u(0, 1, 0), u(0, 3, 3), u(0, 2, 0xc7), u(0, 4, 0x0b),
+              u(0, 1, 0x0f), u(2, 2), u(2, 5), u(0, 0, 0x41), u(2, 2), u(2, 2)]
+put('uart', 'linux_init_tx', b'\0' + b''.join(linux_init))
+put('uart', 'rx_fifo', b'\0' + b''.join(linux_init) + u(3, 0, 20) + b'hello, world, again!'
+    + b''.join([u(2, 2), u(2, 0), u(2, 5)] * 6) + u(4, 0, 0) + u(2, 2))
+put('uart', 'loopback_msr', b'\0' + b''.join([u(0, 4, 0x1f), u(2, 6), u(0, 0, 0x55), u(2, 0),
+    u(2, 5), u(0, 4, 0x00), u(2, 6), u(4, 0, 1), u(2, 2)]))
+put('uart', 'odd_sizes', b'\0' + b''.join([u(0x80, 8, 1, 5), u(2, 7, 0, 4), u(0, 1, 0xff, 6),
+    u(0x82, 0xff, 0, 7), u(0, 3, 0x80), u(0, 0, 0), u(0, 1, 0), u(0, 3, 3), u(2, 2)]))
+put('uart', 'restore_garbage', b'\1\x20' + bytes(range(0x20)) + b''.join(linux_init))

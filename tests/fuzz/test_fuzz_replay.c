@@ -29,6 +29,7 @@ int fuzz_virtqueue(const uint8_t *, size_t);
 int fuzz_virtio_mmio(const uint8_t *, size_t);
 int fuzz_arm64(const uint8_t *, size_t);
 int fuzz_kernel(const uint8_t *, size_t);
+int fuzz_uart(const uint8_t *, size_t);
 
 static char current[1024]; /* the input being replayed, for failure messages */
 
@@ -112,6 +113,7 @@ REPLAY(virtqueue)
 REPLAY(virtio_mmio)
 REPLAY(arm64)
 REPLAY(kernel)
+REPLAY(uart)
 
 /* The fuzzer enters the front end through machine_load_buffer(): it must
  * see exactly what machine_load() sees for the same bytes, or the fuzzing
@@ -168,6 +170,7 @@ int main(void)
 		cmocka_unit_test(test_virtio_mmio),
 		cmocka_unit_test(test_arm64),
 		cmocka_unit_test(test_kernel),
+		cmocka_unit_test(test_uart),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
