@@ -174,7 +174,9 @@ static const char *const blk_thread_calls[] = {
 	VIRTIO_IO_THREAD_CALLS, "preadv", "pwritev", "preadv2", "pwritev2", "pread64", "pwrite64",
 	"fdatasync", "fallocate", NULL,
 };
-static const struct vibe_dev_syscalls blk_syscalls = { .thread = blk_thread_calls };
+static const char *const blk_vcpu_calls[] = { VIRTIO_IO_VCPU_CALLS, NULL };
+static const struct vibe_dev_syscalls blk_syscalls = { .vcpu = blk_vcpu_calls,
+						     .thread = blk_thread_calls };
 
 const struct vibe_device_ops vibe_dev_virtio_blk_ops = {
 	.type = "virtio-blk",

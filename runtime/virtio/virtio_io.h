@@ -89,5 +89,10 @@ uint32_t virtio_iov_read(const struct virtq_iov *iov, unsigned n, uint32_t off, 
 /* The system calls of the I/O thread's own loop, for a device's
  * vibe_dev_syscalls.thread list (add the device's own calls). */
 #define VIRTIO_IO_THREAD_CALLS "ppoll", "poll", "read", "write"
+/* For vibe_dev_syscalls.vcpu: a vCPU writes eventfds (8 bytes, any fd
+ * number) when the transport raises an interrupt from a register access
+ * (NEEDS_RESET, a config change: the irqfd) and for a QueueNotify exit
+ * where KVM has no ioeventfd (the queue's kick eventfd). */
+#define VIRTIO_IO_VCPU_CALLS "write"
 
 #endif

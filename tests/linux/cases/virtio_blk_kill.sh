@@ -27,7 +27,7 @@ for r in 1 2; do
 	done
 	# The moment: 0 to 4 s after the first flushed record, in 10 ms steps.
 	d=$(( $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 400 ))
-	usleep $((d * 10000))
+	sleep "$((d / 100)).$(printf '%02d' $((d % 100)))" # busybox and GNU sleep take fractions
 	kill -9 $pid
 	wait $pid 2>/dev/null
 	tr -d '\r' < "$log" | sed -n 's/^VIBE-FLUSHED \([0-9]*\)$/\1/p' > "$VIBE_SCRATCH/flushed"
