@@ -298,7 +298,51 @@ static void *input_thread(void *arg)
 	return NULL;
 }
 
+/* The tty the kernel command line gives /dev/console, if a console that
+ * attaches by name has it; "" lets the first caller have stdin. */
+static char input_tty[16];
+
+static void last_console(const char *s, char *out, size_t cap)
+{
+	for (const char *p = s; p && (p = strstr(p, "console=")); p += 8) {
+		if (p != s && p[-1] != ' ' && p[-1] != '\t')
+			continue; /* e.g. earlyconsole=: not ours */
+		size_t n = strcspn(p + 8, " \t,");
+		if (n >= cap)
+			n = cap - 1;
+		memcpy(out, p + 8, n);
+		out[n] = 0;
+	}
+}
+
+void console_input_hint(const char *a, const char *b)
+{
+	char tty[sizeof(input_tty)] = "";
+
+	last_console(a, tty, sizeof(tty));
+	last_console(b, tty, sizeof(tty));
+	/* Only the consoles that attach by name can be chosen: today virtio
+	 * consoles (hvcN). ttyS0 & co. keep the first-caller rule, which is
+	 * the UART, the first device of the machine. */
+	pthread_mutex_lock(&init_lock);
+	snprintf(input_tty, sizeof(input_tty), "%s", strncmp(tty, "hvc", 3) ? "" : tty);
+	pthread_mutex_unlock(&init_lock);
+}
+
+static int attach(const char *tty, console_notify_fn notify, console_quit_fn quit_fn, void *opaque);
+
 int console_attach_input(console_notify_fn notify, console_quit_fn quit_fn, void *opaque)
+{
+	return attach(NULL, notify, quit_fn, opaque);
+}
+
+int console_attach_input_as(const char *tty, console_notify_fn notify, console_quit_fn quit_fn,
+			    void *opaque)
+{
+	return attach(tty, notify, quit_fn, opaque);
+}
+
+static int attach(const char *tty, console_notify_fn notify, console_quit_fn quit_fn, void *opaque)
 {
 	pthread_t tid;
 	pthread_attr_t attr;
@@ -306,7 +350,8 @@ int console_attach_input(console_notify_fn notify, console_quit_fn quit_fn, void
 
 	console_init();
 	pthread_mutex_lock(&init_lock);
-	if (input_attached || stdin_background) {
+	if (input_attached || stdin_background ||
+	    (input_tty[0] && (!tty || strcmp(tty, input_tty)))) {
 		pthread_mutex_unlock(&init_lock);
 		return -1;
 	}

@@ -41,6 +41,23 @@ typedef void (*console_quit_fn)(void *opaque);
  * caller gets stdin; later callers get -1 (and have no input). */
 int console_attach_input(console_notify_fn notify, console_quit_fn quit, void *opaque);
 
+/* Who owns stdin when a machine has several consoles on stdio (a UART and
+ * a virtio console): the one Linux makes /dev/console, i.e. the one named
+ * by the LAST console= word of the kernel command line. `a` and `b` are
+ * the machine's boot.cmdline and the user's --cmdline (either NULL). If
+ * that word names a Linux tty of one of the consoles that attach with
+ * console_attach_input_as() ("hvc0" for the first virtio console), only
+ * that one gets stdin; otherwise (console=ttyS0, no console=, a raw
+ * binary) the first caller does, as before. Call before devices attach
+ * (main.c: before vibe_vm_setup()). docs/internals/devices.md. */
+void console_input_hint(const char *a, const char *b);
+
+/* console_attach_input() for a console that Linux names `tty` ("hvc0"):
+ * it gets stdin if console_input_hint() chose it, or if it is the first
+ * to ask and the hint chose nobody. */
+int console_attach_input_as(const char *tty, console_notify_fn notify, console_quit_fn quit,
+			    void *opaque);
+
 /* Take up to `max` bytes of pending input (non-blocking). Returns how many. */
 size_t console_read(uint8_t *buf, size_t max);
 

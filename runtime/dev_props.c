@@ -90,6 +90,37 @@ int vibe_cli_disk(const struct vibe_machine_desc *m, const char *arg)
 	return ro ? vibe_dev_override(m, "--disk", name, "virtio-blk", "readonly", "1") : 0;
 }
 
+/* NAME=VALUE with VALUE after `prefix` (if any): `name` gets NAME. */
+static const char *split_arg(const char *opt, const char *syntax, const char *arg,
+			     const char *prefix, char *name, size_t cap)
+{
+	const char *eq = strchr(arg, '=');
+	size_t pl = prefix ? strlen(prefix) : 0;
+	if (!eq || eq == arg || (size_t)(eq - arg) >= cap || !eq[1] ||
+	    (prefix && (strncmp(eq + 1, prefix, pl) || !eq[1 + pl]))) {
+		log_err("%s: '%s' is not %s (see --help)", opt, arg, syntax);
+		return NULL;
+	}
+	memcpy(name, arg, (size_t)(eq - arg));
+	name[eq - arg] = 0;
+	return eq + 1 + pl;
+}
+
+int vibe_cli_net(const struct vibe_machine_desc *m, const char *arg)
+{
+	char name[128];
+	const char *tap = split_arg("--net", "NAME=tap:IFNAME", arg, "tap:", name, sizeof(name));
+	return tap ? vibe_dev_override(m, "--net", name, "virtio-net", "tap", tap) : -1;
+}
+
+int vibe_cli_console(const struct vibe_machine_desc *m, const char *arg)
+{
+	char name[128];
+	const char *v = split_arg("--console", "NAME=stdio|none|file:PATH", arg, NULL, name,
+				  sizeof(name));
+	return v ? vibe_dev_override(m, "--console", name, "virtio-console", "output", v) : -1;
+}
+
 static const struct vibe_prop *find_prop(const struct vibe_dev *dev, const char *key)
 {
 	const struct vibe_dev_desc *d = dev->desc;

@@ -19,4 +19,11 @@ int vibe_dev_override(const struct vibe_machine_desc *m, const char *opt, const 
  * 0, or -1 after one clear line (vibevmm then exits 1). */
 int vibe_cli_disk(const struct vibe_machine_desc *m, const char *arg);
 
+/* --net NAME=tap:IFNAME: the host tap of virtio-net device NAME (its
+ * `tap` property). --console NAME=stdio|none|file:PATH: where
+ * virtio-console NAME's output goes (its `output` property; the device
+ * checks the value). 0, or -1 after one clear line. */
+int vibe_cli_net(const struct vibe_machine_desc *m, const char *arg);
+int vibe_cli_console(const struct vibe_machine_desc *m, const char *arg);
+
 #endif

@@ -30,6 +30,7 @@
 /* runtime/console.c restores the terminal; weak so a vibevmm built without
  * it (a machine with no console device) still links. */
 void console_restore(void) __attribute__((weak));
+void console_input_hint(const char *a, const char *b) __attribute__((weak));
 /* runtime/snapshot/ (x86_64 only so far): weak, so a vibevmm built
  * without it links and refuses the snapshot options in one line. */
 int vibe_snapctl_init(const struct vibe_snapctl_opts *o) __attribute__((weak));
@@ -64,6 +65,11 @@ static void usage(FILE *f)
 "  --cmdline STR      kernel command line, appended to boot.cmdline\n"
 "  --disk NAME=PATH[,ro]  back virtio-blk device NAME with the raw image\n"
 "                     PATH (,ro: read-only); repeatable\n"
+"  --net NAME=tap:IFNAME  attach virtio-net device NAME to the host tap\n"
+"                     IFNAME (without: link down); repeatable\n"
+"  --console NAME=stdio|none|file:PATH  where virtio-console NAME's output\n"
+"                     goes; stdin goes to it when the kernel's last console=\n"
+"                     is hvc0 (docs/internals/devices.md)\n"
 "  --no-seccomp       run without the seccomp sandbox (for debugging a SIGSYS\n"
 "                     kill; --log 3 lists the calls each thread may make)\n"
 "  --api-socket PATH  control socket: pause, resume, snapshot FILE, quit\n"
@@ -106,7 +112,7 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 {
 	enum { O_BINARY = 256, O_ENTRY, O_LOAD, O_MODE, O_MEM, O_LOG, O_KERNEL, O_INITRD, O_CMDLINE,
 	       O_HELP, O_VERSION, O_NO_SECCOMP, O_PRINT_SECCOMP, O_DEBUG_FORBIDDEN,
-	       O_API_SOCKET, O_SNAP_SIGNAL, O_RESTORE, O_DISK };
+	       O_API_SOCKET, O_SNAP_SIGNAL, O_RESTORE, O_DISK, O_NET, O_CONSOLE };
 	static const struct option opts[] = {
 		{ "binary", required_argument, NULL, O_BINARY },
 		{ "entry", required_argument, NULL, O_ENTRY },
@@ -118,6 +124,8 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		{ "initrd", required_argument, NULL, O_INITRD },
 		{ "cmdline", required_argument, NULL, O_CMDLINE },
 		{ "disk", required_argument, NULL, O_DISK },
+		{ "net", required_argument, NULL, O_NET },
+		{ "console", required_argument, NULL, O_CONSOLE },
 		{ "help", no_argument, NULL, O_HELP },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ "no-seccomp", no_argument, NULL, O_NO_SECCOMP },
@@ -165,6 +173,14 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		case O_CMDLINE: c->cmdline = optarg; break;
 		case O_DISK:
 			if (vibe_cli_disk(&vibe_machine, optarg) < 0)
+				return EXIT_USAGE;
+			break;
+		case O_NET:
+			if (vibe_cli_net(&vibe_machine, optarg) < 0)
+				return EXIT_USAGE;
+			break;
+		case O_CONSOLE:
+			if (vibe_cli_console(&vibe_machine, optarg) < 0)
 				return EXIT_USAGE;
 			break;
 		case O_HELP:
@@ -238,6 +254,10 @@ static int run_linux(struct vibe_vm *vm, const struct cli *c, const char *kernel
 		return EXIT_USAGE;
 	if (vibe_vcpu_signals_init() < 0)
 		return EXIT_VMM;
+	/* Before the devices attach to stdin: console=hvc0 gives it to the
+	 * virtio console (runtime/console.h). */
+	if (console_input_hint)
+		console_input_hint(m->boot.cmdline, c->cmdline);
 	/* Saved in a snapshot: a restore routes console input the same way. */
 	if (vibe_snapshot_note_cmdline)
 		vibe_snapshot_note_cmdline(c->cmdline ? c->cmdline : "");

@@ -224,6 +224,8 @@ static int build_lists(const struct vibe_machine_desc *m, struct sb_lists *l)
 			continue;
 		add_calls(vc, sc->vcpu);
 		add_calls(mn, sc->main);
+		if (l->has[VIBE_SB_CONSOLE])
+			add_calls(co, sc->console);
 		if (sc->thread) {
 			add_calls(&l->dev[i], core_calls);
 			add_calls(&l->dev[i], sc->thread);

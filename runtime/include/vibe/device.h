@@ -65,6 +65,10 @@ struct vibe_dev_syscalls {
 	 * (once); before, or with --no-seccomp, it does nothing. */
 	const char *const *thread;
 	const char *const *main;   /* from destroy(), on the main thread at exit */
+	/* Appended: from the console_notify_fn the device gave
+	 * runtime/console.h, on the console's input thread (a virtio
+	 * console signalling its eventfd). */
+	const char *const *console;
 };
 
 /* Typed property lookups with the machine file's values (defaults applied by
