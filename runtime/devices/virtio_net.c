@@ -335,7 +335,7 @@ static int net_restore(struct vibe_dev *dev, const void *buf, size_t len)
 
 	if (virtio_mmio_restore(dev, buf, len) < 0)
 		return -1;
-	if (t->io_kick)
+	if (t->io_kick && (t->status & VIRTIO_STATUS_DRIVER_OK))
 		t->io_kick(t->io_opaque, RXQ);
 	return 0;
 }
