@@ -133,6 +133,8 @@ int vibe_pause(struct vibe_vm *vm)
 
 	pthread_mutex_lock(&P.mu);
 	int rc = 0;
+	struct timespec t0, now;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		if (vibe_vm_stopping(vm)) {
 			log_err("pause: the guest is stopping");
@@ -142,6 +144,15 @@ int vibe_pause(struct vibe_vm *vm)
 		unsigned halted = __atomic_load_n(&vm->halted, __ATOMIC_SEQ_CST);
 		if (P.parked + halted >= vm->nvcpus)
 			break;
+		/* A vCPU stuck in a device callback (a blocked console write)
+		 * must not hang the api socket forever. */
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - t0.tv_sec >= 10) {
+			log_err("pause: %u of %u vCPUs did not stop within 10 s", vm->nvcpus - P.parked - halted,
+				vm->nvcpus);
+			rc = -1;
+			break;
+		}
 		timed_wait(20);
 	}
 	for (unsigned i = 0; rc == 0 && i < vm->nvcpus; i++) {
