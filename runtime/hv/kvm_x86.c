@@ -180,6 +180,16 @@ int hv_x86_get_supported_cpuid(struct hv_vm *vm, struct hv_cpuid_entry *out, uns
 	}
 	*n = c->nent;
 	free(c);
+	/* TSC-deadline mode of the LAPIC timer: KVM emulates it but leaves it
+	 * out of KVM_GET_SUPPORTED_CPUID (api.rst: check
+	 * KVM_CAP_TSC_DEADLINE_TIMER), as QEMU does. Without it Linux
+	 * calibrates the LAPIC timer against the PIT at boot (0.1 s and more
+	 * of timer exits, and under nested KVM the check often fails: "APIC
+	 * timer disabled due to verification failure"). */
+	if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0)
+		for (unsigned i = 0; i < *n; i++)
+			if (out[i].function == 1)
+				out[i].ecx |= 1u << 24; /* CPUID.1:ECX.TSC_Deadline */
 	return 0;
 }
 
