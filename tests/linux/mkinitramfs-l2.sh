@@ -18,6 +18,13 @@ install_busybox "$r"
 dev_nodes "$r"
 install -m 755 "$ROOT/tests/linux/guest-init.sh" "$r/init"
 cp "$ROOT"/tests/linux/guest/*.sh "$r/vibe/guest/"
+# Guest programs (guest/*.c, e.g. blkbench for bench-blk): static, since the
+# initramfs has no libc.
+for c in "$ROOT"/tests/linux/guest/*.c; do
+  [ -f "$c" ] || continue
+  b=${c##*/}
+  cc -static -O2 -Wall -Wextra -Werror -o "$r/bin/${b%.c}" "$c"
+done
 
 # virtio_pci too: QEMU's -M pc attaches virtio over PCI (the virtio benchmarks
 # compare against it). A missing or built-in module is simply not copied.
