@@ -3,7 +3,8 @@
 # mid-count, snapshot, kill vibevmm and restore: the restored run must go
 # on with the next number, no gap and no repeat. The counter lives in a
 # register (r12) and the digits in guest RAM, so both the vCPU's registers
-# and memory have to survive. bench-snapshot builds it with TOUCH_MB=64 and SPIN=1.
+# and memory have to survive; each LSR read is checked (see putc), so an
+# I/O exit a pause did not complete shows too. bench-snapshot builds it with TOUCH_MB=64 and SPIN=1.
 	.include "guest.inc"
 	.ifndef TOUCH_MB
 	.set TOUCH_MB, 0
@@ -15,10 +16,11 @@
 	.globl _start
 _start:
 	PARK_SECONDARIES %rdi
+	lea stack_top(%rip), %rsp  # our own stack (guest.inc: none is given)
 	mov $'S', %al              # first sign of life (bench: first instruction)
-	PUTC_AL
+	call putc
 	mov $'\n', %al
-	PUTC_AL
+	call putc
 	# Dirty `touch_mb` MiB from 16 MiB up, one nonzero byte per page,
 	# so a snapshot has that much memory to store (bench-snapshot).
 	mov touch_mb(%rip), %rcx
@@ -48,7 +50,7 @@ next:
 	jnz 3b
 	mov %rdi, %rsi
 4:	movb (%rsi), %al
-	PUTC_AL
+	call putc
 	cmpb $'\n', (%rsi)
 	je 5f
 	inc %rsi
@@ -58,8 +60,28 @@ next:
 	jnz 6b
 	jmp next
 
+# Send %al to COM1 like PUTC_AL, but check what LSR reads: the UART here
+# always answers THRE|TEMT (0x60). %al is zeroed before each `in`, so an
+# IN whose value the VMM lost (a pause that saved the vCPU before KVM
+# completed the access) reads as 0 and ends the run with status 0x21.
+putc:
+	mov %al, %ah
+	mov $COM1_LSR, %dx
+	xor %al, %al
+	inb %dx, %al
+	cmp $0x60, %al
+	jne 7f
+	mov $COM1, %dx
+	mov %ah, %al
+	outb %al, %dx
+	ret
+7:	EXIT 0x21
+
 	.balign 8
 touch_mb: .quad TOUCH_MB
 spin:	.quad SPIN
 buf:	.space 24
 bufend:
+	.balign 16
+	.space 256
+stack_top:
