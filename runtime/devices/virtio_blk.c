@@ -175,8 +175,10 @@ static const char *const blk_thread_calls[] = {
 	"fdatasync", "fallocate", NULL,
 };
 static const char *const blk_vcpu_calls[] = { VIRTIO_IO_VCPU_CALLS, NULL };
+static const char *const blk_main_calls[] = { VIRTIO_IO_MAIN_CALLS, NULL };
 static const struct vibe_dev_syscalls blk_syscalls = { .vcpu = blk_vcpu_calls,
-						     .thread = blk_thread_calls };
+						     .thread = blk_thread_calls,
+						     .main = blk_main_calls };
 
 const struct vibe_device_ops vibe_dev_virtio_blk_ops = {
 	.type = "virtio-blk",

@@ -96,8 +96,10 @@ static void rng_destroy(struct vibe_dev *dev)
 
 static const char *const rng_thread_calls[] = { VIRTIO_IO_THREAD_CALLS, "getrandom", NULL };
 static const char *const rng_vcpu_calls[] = { VIRTIO_IO_VCPU_CALLS, NULL };
+static const char *const rng_main_calls[] = { VIRTIO_IO_MAIN_CALLS, NULL };
 static const struct vibe_dev_syscalls rng_syscalls = { .vcpu = rng_vcpu_calls,
-						     .thread = rng_thread_calls };
+						     .thread = rng_thread_calls,
+						     .main = rng_main_calls };
 
 const struct vibe_device_ops vibe_dev_virtio_rng_ops = {
 	.type = "virtio-rng",

@@ -94,5 +94,8 @@ uint32_t virtio_iov_read(const struct virtq_iov *iov, unsigned n, uint32_t off, 
  * (NEEDS_RESET, a config change: the irqfd) and for a QueueNotify exit
  * where KVM has no ioeventfd (the queue's kick eventfd). */
 #define VIRTIO_IO_VCPU_CALLS "write"
+/* For vibe_dev_syscalls.main: virtio_io_stop() in destroy() writes the
+ * stop eventfd, joins the thread (futex) and closes the fds. */
+#define VIRTIO_IO_MAIN_CALLS "write", "close"
 
 #endif
