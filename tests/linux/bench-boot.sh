@@ -28,6 +28,11 @@ cmdline=$(guest_cmdline vibe.end=poweroff vibe.nomods)
 vmms="qemu_pc qemu_microvm"
 vmm_why=$(vmm_linux_support)
 [ -n "$vmm_why" ] || vmms="$vmms vibevmm"
+# A second vibevmm beside the first, for a before/after in the same run:
+# an executable vibevmm-base next to vibevmm (in L1: put it in the test
+# bed's $VIBE_LINUX_OUT/l1-bin/, which run.sh ships into L1's /vibe/bin/).
+base_vmm=$(dirname "$VIBE_VMM")/vibevmm-base
+[ -n "$vmm_why" ] || [ ! -x "$base_vmm" ] || vmms="$vmms vibevmm_base"
 has_qemu || { out "error: Debian's qemu-system-x86_64 not available"; exit 0; }
 
 out "bench-boot: $n runs per VMM, alternating; guest ${VIBE_GUEST_MIB} MiB, ${VIBE_GUEST_CPUS} vCPU;" \
@@ -39,6 +44,10 @@ while [ "$i" -le "$n" ]; do
 		qemu_pc) run_qemu "$v.$i" pc "$cmdline" 60 ;;
 		qemu_microvm) run_qemu "$v.$i" microvm,rtc=on "$cmdline" 60 ;;
 		vibevmm) run_vibevmm "$v.$i" "$cmdline" 60 ;;
+		vibevmm_base)
+			_vmm=$VIBE_VMM VIBE_VMM=$base_vmm
+			run_vibevmm "$v.$i" "$cmdline" 60
+			VIBE_VMM=$_vmm ;;
 		esac
 		if [ "$vm_status" = 0 ] && [ "$vm_marker_ms" -ge 0 ]; then
 			echo "$vm_marker_ms" >> "$VIBE_SCRATCH/$v.init"
@@ -84,6 +93,7 @@ if [ -n "$vmm_why" ]; then
 	out "  ($vmm_why)"
 else
 	row vibevmm vibevmm
+	[ ! -x "$base_vmm" ] || row "vibevmm-base" vibevmm_base
 	# Ratios against the faster QEMU machine (by time to init), as issue 4 asks.
 	best=qemu_pc
 	if [ "$qemu_microvm_init" != - ] && { [ "$qemu_pc_init" = - ] || [ "$qemu_microvm_init" -lt "$qemu_pc_init" ]; }; then

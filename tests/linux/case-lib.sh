@@ -100,6 +100,17 @@ fail_with_console() {
 	fail "$2"
 }
 
+# boot_timer_addr MACHINE_YAML: the mmio address of the machine's boot-timer
+# device as the file gives it (the guest's init writes 123 there when it is
+# passed as vibe.boottimer=ADDR), or nothing.
+boot_timer_addr() {
+	awk 'function out() { if (bt && a != "" && !done) { print a; done = 1; exit } }
+	     /^ *- *name:/ { out(); bt = 0; a = "" }
+	     /type: *boot-timer/ { bt = 1 }
+	     /^ *mmio:/ { a = $0; sub(/.*mmio: */, "", a); sub(/[ #].*/, "", a) }
+	     END { out() }' "$1" 2>/dev/null || true
+}
+
 has_qemu() { [ -n "${VIBE_QEMU:-}" ] && [ -x "$VIBE_QEMU" ]; }
 has_vmm() { [ -x "$VIBE_VMM" ]; }
 

@@ -8,6 +8,8 @@
 #   vibe.bench=NAME      run tests/linux/bench-NAME.sh instead of the cases
 #   vibe.args=a,b,...    arguments for the bench script (commas become spaces)
 #   vibe.shell           interactive: a shell on the console instead (run.sh --shell)
+#   vibe.shell=vibevmm   interactive: vibevmm boots the L2 guest to its shell on the
+#                        console, and L1 powers off when it exits (run.sh --shell vibevmm)
 # Console protocol towards run.sh (line starts):
 #   VIBE-L1-UP           init started (run.sh timestamps it: L1 boot time)
 #   VIBE-RESULT ...      one verdict per case (printed by run-case.sh)
@@ -54,6 +56,15 @@ echo "VIBE-L1-KVM ${kvm_err:-ok} $(cut -d' ' -f1 /proc/uptime)"
 export VIBE_ROOT=/vibe VIBE_TESTBED=l1
 . /vibe/env.sh   # VIBE_L2_KERNEL VIBE_L2_INITRD VIBE_L2_KVER VIBE_VMM VIBE_QEMU VIBE_VMRUN
 
+if [ "$(arg shell)" = vibevmm ]; then
+	echo "L1 (KVM: ${kvm_err:-ok}): vibevmm boots the L2 guest; its shell's poweroff -f ends vibevmm and L1"
+	# setsid + cttyhack: vibevmm gets the console as its controlling tty and
+	# is its foreground group, so its console input (raw mode) is on.
+	setsid cttyhack /vibe/bin/vibevmm --mem 256M --kernel "$VIBE_L2_KERNEL" \
+		--initrd "$VIBE_L2_INITRD" --cmdline "console=ttyS0 quiet"
+	echo "VIBE-SHELL-EXIT vibevmm exited with status $?"
+	done_
+fi
 if arg shell >/dev/null; then
 	cat <<EOF
 L1 test bed shell (KVM: ${kvm_err:-ok}). Boot the L2 guest to its shell:

@@ -15,6 +15,32 @@ $(LINUX_DIR)/test_linux: tests/linux/test_linux.c
 TEST_BINS += $(LINUX_DIR)/test_linux
 # The cases test the bin/vibevmm of this tree: run.sh copies it into L1.
 TEST_DEPS += $(BIN)/vibevmm
+# The vibevmm_smp case needs a two-vCPU vibevmm. Machines are compiled in, so
+# a sub-make (own BUILD: the selected machine and build/gen stay untouched)
+# builds one for tests/linux/machines/virt-2cpu.yaml into l1-bin/, which the
+# test bed ships into L1's /vibe/bin/.
+LINUX_VMM_2CPU := $(LINUX_DIR)/l1-bin/vibevmm-2cpu
+.PHONY: linux-vmm-2cpu-force
+linux-vmm-2cpu-force:
+$(LINUX_VMM_2CPU): linux-vmm-2cpu-force
+	+$(MAKE) --no-print-directory BUILD=$(LINUX_DIR)/m2cpu BIN=$(LINUX_DIR)/m2cpu/bin \
+		MACHINE_FILE=tests/linux/machines/virt-2cpu.yaml VMM_OUT=$(abspath $@) $(abspath $@)
+TEST_DEPS += $(LINUX_VMM_2CPU)
+
+# make linux-shell: interactive, the issue's "one command to a shell": vibevmm
+# boots the Debian kernel with the test bed's initramfs to the guest's shell
+# on this terminal (inside L1 here, directly on a host with hardware KVM).
+# `poweroff -f` in the guest ends it (docs/guides/boot-linux.md).
+.PHONY: linux-shell
+linux-shell: $(BIN)/vibevmm
+	VIBE_VMM_BIN=$(abspath $(BIN)/vibevmm) tests/linux/run.sh --shell vibevmm
+
+# make bench-exits: a profile, not a test: the L2 boot's VM exits by kind
+# and port/address (vibevmm --log 4) and the guest's slowest dmesg steps
+# under vibevmm and QEMU microvm (tests/linux/bench-exits.sh).
+.PHONY: bench-exits
+bench-exits: $(BIN)/vibevmm
+	VIBE_VMM_BIN=$(abspath $(BIN)/vibevmm) tests/linux/run.sh --bench exits
 
 # make bench-boot [BENCH_BOOT_N=5]: a benchmark, not a test. Time to the
 # guest's init and to exit after an immediate poweroff, and VMM memory, for

@@ -5,6 +5,10 @@
 #   tests/linux/run.sh --bench NAME [ARG...] run tests/linux/bench-NAME.sh instead
 #   tests/linux/run.sh --list               list the cases
 #   tests/linux/run.sh --shell              interactive: a shell in L1 (Ctrl-A x quits)
+#   tests/linux/run.sh --shell vibevmm      interactive: vibevmm boots the L2 kernel and
+#                                           initramfs to the guest's shell on this
+#                                           terminal (in L1 here; directly on a host with
+#                                           hardware KVM); its exit ends the run
 #
 # Builds what is missing (fetch.sh, the vmrun helper, both initramfs images),
 # then runs the cases where Linux guests can run:
@@ -34,6 +38,11 @@ bench= shell=
 cases=()
 if [ "${1:-}" = --shell ]; then
   shell=1
+  case ${2:-} in
+  "") ;;
+  vibevmm) shell=vibevmm ;;
+  *) die "usage: run.sh --shell [vibevmm]" ;;
+  esac
 elif [ "${1:-}" = --list ]; then
   (cd "$T/cases" && ls *.sh | sed 's/\.sh$//'); exit 0
 elif [ "${1:-}" = --bench ]; then
@@ -118,6 +127,13 @@ results=$OUT/results.txt
 
 # ---- interactive: a shell where the cases would run ----
 if [ -n "$shell" ]; then
+  # The guest's shell under vibevmm: the L2 guest's init starts a shell when
+  # its command line has no vibe.test (guest-init.sh). `quiet`: every console
+  # byte is a VM exit.
+  l2_cmdline="console=ttyS0 quiet"
+  if [ $shell = vibevmm ] && [ $testbed = direct ]; then
+    exec "$VMM_BIN" --mem 256M --kernel "$L2_KERNEL" --initrd "$OUT/l2-initrd.cpio" --cmdline "$l2_cmdline"
+  fi
   if [ $testbed = direct ]; then
     echo "run.sh: direct test bed: boot the guest yourself, e.g." >&2
     echo "  $qemu -accel kvm -cpu host -M microvm,rtc=on -m 256 -nodefaults -no-user-config -display none -serial stdio -kernel $L2_KERNEL -initrd $OUT/l2-initrd.cpio -append console=ttyS0" >&2
@@ -126,7 +142,8 @@ if [ -n "$shell" ]; then
   # mon:stdio: the console is this terminal, Ctrl-A x quits QEMU.
   exec "$qemu" -accel tcg -cpu qemu64,+svm,+npt -smp 1 -m "${VIBE_L1_MEM:-2048}" \
     -nodefaults -no-user-config -display none -serial mon:stdio -no-reboot \
-    -kernel "$L1_KERNEL" -initrd "$OUT/l1-initrd.cpio" -append "console=ttyS0 quiet panic=-1 vibe.shell"
+    -kernel "$L1_KERNEL" -initrd "$OUT/l1-initrd.cpio" \
+    -append "console=ttyS0 quiet panic=-1 vibe.shell$([ $shell = vibevmm ] && echo =vibevmm)"
 fi
 
 # ---- direct: run the cases on this host ----
