@@ -350,8 +350,12 @@ static int attach(const char *tty, console_notify_fn notify, console_quit_fn qui
 
 	console_init();
 	pthread_mutex_lock(&init_lock);
+	/* A console that attaches by name (hvcN) gets stdin only when it is
+	 * the kernel's console: devices initialise in the machine's order,
+	 * and virt's virtio console comes before COM1, so "first caller"
+	 * would have handed stdin to hvc0 under console=ttyS0. */
 	if (input_attached || stdin_background ||
-	    (input_tty[0] && (!tty || strcmp(tty, input_tty)))) {
+	    (tty ? strcmp(tty, input_tty) != 0 : input_tty[0] != 0)) {
 		pthread_mutex_unlock(&init_lock);
 		return -1;
 	}
