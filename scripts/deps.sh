@@ -17,7 +17,7 @@ pkgs=(
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross  # vibevmm for aarch64 (make vibevmm-arm64)
   acpica-tools                 # iasl: generated ACPI tables (x86 Linux boot)
   qemu-system-x86 busybox-static cpio  # Linux test bed (L1/L2 guests)
-  qemu-system-arm              # arm64 nested runs (tests/guests-arm64/nested-smoke.sh)
+  qemu-system-arm              # the nested arm64 test (make test-arm64, tests/arm64nested)
   clang libclang-rt-14-dev     # make fuzz-smoke: libFuzzer, ASan/UBSan runtimes
   libseccomp-dev               # vibevmm: the seccomp sandbox (runtime/sandbox.c)
 )
