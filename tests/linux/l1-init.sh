@@ -60,7 +60,8 @@ if [ "$(arg shell)" = vibevmm ]; then
 	echo "L1 (KVM: ${kvm_err:-ok}): vibevmm boots the L2 guest; its shell's poweroff -f ends vibevmm and L1"
 	# setsid + cttyhack: vibevmm gets the console as its controlling tty and
 	# is its foreground group, so its console input (raw mode) is on.
-	setsid cttyhack /vibe/bin/vibevmm --mem 256M --kernel "$VIBE_L2_KERNEL" \
+	# --log 0: the warnings about Linux's port probes would litter the shell.
+	setsid cttyhack /vibe/bin/vibevmm --log 0 --mem 256M --kernel "$VIBE_L2_KERNEL" \
 		--initrd "$VIBE_L2_INITRD" --cmdline "console=ttyS0 quiet"
 	echo "VIBE-SHELL-EXIT vibevmm exited with status $?"
 	done_

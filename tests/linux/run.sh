@@ -132,7 +132,7 @@ if [ -n "$shell" ]; then
   # byte is a VM exit.
   l2_cmdline="console=ttyS0 quiet"
   if [ $shell = vibevmm ] && [ $testbed = direct ]; then
-    exec "$VMM_BIN" --mem 256M --kernel "$L2_KERNEL" --initrd "$OUT/l2-initrd.cpio" --cmdline "$l2_cmdline"
+    exec "$VMM_BIN" --log 0 --mem 256M --kernel "$L2_KERNEL" --initrd "$OUT/l2-initrd.cpio" --cmdline "$l2_cmdline"
   fi
   if [ $testbed = direct ]; then
     echo "run.sh: direct test bed: boot the guest yourself, e.g." >&2
