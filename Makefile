@@ -1,6 +1,7 @@
 # vibevmm: one entry point.
 #   make            build bin/vibegen, generate the selected machine, build bin/vibevmm
 #   make test       unit, corpus, golden and guest boot tests (cmocka)
+#   make test-arm64 the nested arm64 integration test alone (also in make test)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make bench-decode / bench-exit   benchmarks (not tests)
 #   make fuzz-smoke  every libFuzzer target for FUZZ_SECONDS (30) each (clang)

@@ -40,7 +40,10 @@ $(A64N_SMP_YAML): machines/virt-arm64.yaml
 	mv $@.tmp $@
 
 .PHONY: vibevmm-arm64-smp arm64-nested-artifacts test-arm64
-vibevmm-arm64-smp: $(A64N_SMP_YAML) $(ARM64_LIBDIR)/libfdt.a
+# Both arm64 sub-makes run vibegen: build it here, once, before either
+# starts, so that under -j they don't both rebuild it at the same time.
+vibevmm-arm64: $(BIN)/vibegen
+vibevmm-arm64-smp: $(A64N_SMP_YAML) $(ARM64_LIBDIR)/libfdt.a $(BIN)/vibegen
 	+$(MAKE) --no-print-directory MACHINE_FILE=$(A64N_SMP_YAML) VMM_OUT=$(A64N_SMP_VMM) $(A64N_SMP_VMM)
 
 arm64-nested-artifacts: arm64-artifacts vibevmm-arm64-smp $(A64N_DIR)/vmrun
