@@ -48,13 +48,13 @@ int console_attach_input(console_notify_fn notify, console_quit_fn quit, void *o
  * that word names a Linux tty of one of the consoles that attach with
  * console_attach_input_as() ("hvc0" for the first virtio console), only
  * that one gets stdin; otherwise (console=ttyS0, no console=, a raw
- * binary) the first caller does, as before. Call before devices attach
+ * binary) the first console_attach_input() caller does. Call before devices attach
  * (main.c: before vibe_vm_setup()). docs/internals/devices.md. */
 void console_input_hint(const char *a, const char *b);
 
 /* console_attach_input() for a console that Linux names `tty` ("hvc0"):
- * it gets stdin if console_input_hint() chose it, or if it is the first
- * to ask and the hint chose nobody. */
+ * it gets stdin only if console_input_hint() chose it (devices initialise
+ * MMIO first, so a virtio console asks before the UART does). */
 int console_attach_input_as(const char *tty, console_notify_fn notify, console_quit_fn quit,
 			    void *opaque);
 

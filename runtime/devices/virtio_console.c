@@ -2,17 +2,17 @@
  * virtio-console (virtio spec v1.2 §5.3), port 0 only (no MULTIPORT):
  * the guest's /dev/hvc0. One receive and one transmit queue.
  *
- * Where it goes (`output:` in the machine file, `--console NAME=...`):
- *   stdio       output to vibevmm's stdout (console.c, shared with the
- *               UART); input from stdin if this console owns it
- *   file:PATH   output to PATH (created, truncated); no input
- *   none        output discarded; no input
+ * Where output goes (`output:` in the machine file, `--console NAME=...`):
+ *   stdio       vibevmm's stdout (console.c, shared with the UART)
+ *   file:PATH   PATH (created, truncated)
+ *   none        discarded
  * A bare PATH (with a '/') is taken as file:PATH.
  *
- * Stdin ownership: one reader only. console.c gives it to the console the
- * kernel command line's last console= names (console=hvc0 -> this device,
- * as Linux then makes hvc0 /dev/console), else to the first console that
- * asks, the UART in every machine that has one (console_input_hint()).
+ * Input comes from stdin when this console owns it, whatever `output:`
+ * says. One reader only: console.c gives stdin to the console the kernel
+ * command line's last console= names (console=hvc0 -> this device, as
+ * Linux then makes hvc0 /dev/console), else to the UART
+ * (console_input_hint(), console_attach_input_as()).
  *
  * Threads: the transmit and receive work runs on the device's I/O thread
  * (virtio_io.c). Input arrives on console.c's input thread, which only
@@ -355,23 +355,19 @@ static int cons_init(struct vibe_dev *dev)
 	if (virtio_mmio_init(&c->t, dev, &cons_backend, c) < 0)
 		goto fail;
 	dev->state = &c->t;
-	if (c->out == OUT_STDIO) {
-		if (console_init() < 0)
-			goto fail;
-		c->in_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		c->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-		if (c->in_fd < 0 || c->timer_fd < 0 ||
-		    virtio_io_add_fd(&c->io, c->in_fd, on_input, c) < 0 ||
-		    virtio_io_add_fd(&c->io, c->timer_fd, on_timer, c) < 0) {
-			log_err("%s: eventfd/timerfd: %s", dev->desc->name, strerror(errno));
-			goto fail;
-		}
+	if (console_init() < 0)
+		goto fail;
+	c->in_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	c->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (c->in_fd < 0 || c->timer_fd < 0 || virtio_io_add_fd(&c->io, c->in_fd, on_input, c) < 0 ||
+	    virtio_io_add_fd(&c->io, c->timer_fd, on_timer, c) < 0) {
+		log_err("%s: eventfd/timerfd: %s", dev->desc->name, strerror(errno));
+		goto fail;
 	}
 	if (virtio_io_start(&c->io, &c->t, dev) < 0)
 		goto fail;
 	/* Last: from here console.c's thread may call input_ready(). */
-	if (c->out == OUT_STDIO)
-		c->owns_input = console_attach_input_as("hvc0", input_ready, input_quit, c) == 0;
+	c->owns_input = console_attach_input_as("hvc0", input_ready, input_quit, c) == 0;
 	if (c->owns_input)
 		input_owner = c;
 	log_debug("%s: virtio console, output %s%s", dev->desc->name,
