@@ -14,7 +14,8 @@
  *   rss_kib=K      CMD's VmRSS when the marker arrived (-1 if not sampled)
  *   guest_kib=K    of that, resident guest RAM: the Rss of CMD's mappings whose
  *                  size is the guest RAM size (GUEST_MIB) up to +2 MiB
- *   vmm_kib=K      rss_kib - guest_kib: the VMM's own memory (Firecracker's
+ *   vmm_kib=K      the Rss of the other mappings (smaps, read together with
+ *                  guest_kib): the VMM's own memory (Firecracker's
  *                  method: RSS minus the guest memory it touched)
  * -e PREFIX copies console lines starting with PREFIX to stdout as they come
  * (run.sh shows verdicts live while L1 runs).
@@ -66,12 +67,17 @@ static long status_field_kib(pid_t pid, const char *field)
 
 /* Rss (KiB) of the mappings sized like guest RAM: [ram, ram + 2 MiB]. QEMU and
  * vibevmm each map guest RAM as one anonymous region of that size; the slack
- * allows for an alignment tail. Returns -1 if smaps can't be read. */
-static long guest_rss_kib(pid_t pid, unsigned long ram_kib)
+ * allows for an alignment tail. *all_kib: the Rss of every mapping, from the
+ * same read, so that all minus guest is one consistent picture (VmRSS, read
+ * apart from smaps, drifts by whole 2 MiB pages when guest RAM is backed by
+ * transparent huge pages and the guest touches a new one in between).
+ * Returns -1 if smaps can't be read. */
+static long guest_rss_kib(pid_t pid, unsigned long ram_kib, long *all_kib)
 {
 	char path[64], line[512];
 	long total = 0;
 	int match = 0;
+	*all_kib = 0;
 	snprintf(path, sizeof path, "/proc/%d/smaps", (int)pid);
 	FILE *f = fopen(path, "r");
 	if (!f)
@@ -82,8 +88,10 @@ static long guest_rss_kib(pid_t pid, unsigned long ram_kib)
 		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' ')) {
 			unsigned long sz = (hi - lo) / 1024;
 			match = ram_kib && sz >= ram_kib && sz <= ram_kib + 2048;
-		} else if (match && sscanf(line, "Rss: %ld kB", &kib) == 1) {
-			total += kib;
+		} else if (sscanf(line, "Rss: %ld kB", &kib) == 1) {
+			*all_kib += kib;
+			if (match)
+				total += kib;
 		}
 	}
 	fclose(f);
@@ -153,7 +161,7 @@ int main(int argc, char **argv)
 	close(pfd[1]);
 
 	double marker_ms = -1;
-	long rss = -1, guest = -1;
+	long rss = -1, guest = -1, all = -1;
 	int timed_out = 0;
 	char line[4096];
 	size_t len = 0;
@@ -202,7 +210,7 @@ int main(int argc, char **argv)
 			if (marker && marker_ms < 0 && strstr(line, marker)) {
 				marker_ms = now_ms() - t0;
 				rss = status_field_kib(pid, "VmRSS");
-				guest = guest_rss_kib(pid, guest_mib * 1024);
+				guest = guest_rss_kib(pid, guest_mib * 1024, &all);
 			}
 		}
 	}
@@ -227,7 +235,7 @@ int main(int argc, char **argv)
 	}
 	fprintf(sum, "status=%d\nmarker_ms=%.0f\nexit_ms=%.0f\nrss_kib=%ld\nguest_kib=%ld\nvmm_kib=%ld\n",
 		status, marker_ms, exit_ms, rss, guest,
-		rss >= 0 && guest >= 0 ? rss - guest : -1);
+		guest >= 0 ? all - guest : -1);
 	if (sum != stdout)
 		fclose(sum);
 	return 0;
