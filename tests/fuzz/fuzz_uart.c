@@ -27,6 +27,10 @@ extern const struct vibe_device_ops vibe_dev_uart8250_ops;
 
 /* ---- stubs: what the UART sees of vibevmm (console and VM) ---- */
 static int line, line_calls;
+/* After a restore from fuzzed bytes the UART believes the line is at the
+ * restored level (in vibevmm the irqchip was restored to it first), which
+ * this stub cannot know: the next call may repeat a level. */
+static bool line_known;
 static size_t tx_bytes;
 static const uint8_t *rx_p;
 static size_t rx_n;
@@ -36,8 +40,9 @@ static void *rx_opaque;
 int vibe_vm_irq_line(struct vibe_vm *vm, unsigned irq, int level)
 {
 	FUZZ_CHECK(irq == 4 && (level == 0 || level == 1));
-	FUZZ_CHECK(level != line); /* only on a change: each call is an ioctl */
+	FUZZ_CHECK(!line_known || level != line); /* only on a change: each is an ioctl */
 	line = level;
+	line_known = true;
 	line_calls++;
 	return 0;
 }
@@ -74,6 +79,7 @@ static int one(const uint8_t *data, size_t size)
 	size_t thr_writes = 0;
 
 	line = 0;
+	line_known = true;
 	line_calls = 0;
 	tx_bytes = 0;
 	rx_n = 0;
@@ -86,6 +92,8 @@ static int one(const uint8_t *data, size_t size)
 		if (ops->restore(&dev, in.p, n) != 0) { /* refused: unchanged */
 			FUZZ_CHECK(ops->save(&dev, snap2, sizeof snap2) == before);
 			FUZZ_CHECK(before < 0 || memcmp(snap, snap2, (size_t)before) == 0);
+		} else {
+			line_known = false;
 		}
 		in.p += n;
 		in.n -= n;
@@ -104,8 +112,9 @@ static int one(const uint8_t *data, size_t size)
 			break;
 		case 2: {
 			int was = line;
+			bool known = line_known;
 			uint64_t v = ops->read(&dev, off, sz);
-			if (off == 2 && sz == 1) /* IIR bit 0: 1 = nothing pending */
+			if (off == 2 && sz == 1 && known) /* IIR bit 0: 1 = none pending */
 				FUZZ_CHECK((v & 1) == (uint64_t)!was);
 			break;
 		}
