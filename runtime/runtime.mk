@@ -64,6 +64,17 @@ include runtime/arm64.mk
 ifeq ($(RT_CC)$(shell uname -s),$(CC)Linux)
 $(RT_OBJDIR)/sandbox.o: RT_CFLAGS += -DVIBE_HAVE_SECCOMP $(shell $(PKG_CONFIG) --cflags libseccomp)
 VMM_LDLIBS += $(shell $(PKG_CONFIG) --libs libseccomp 2>/dev/null || echo -lseccomp)
+# Static PIE (glibc's libc.a, libseccomp.a and libz.a come with Debian's
+# -dev packages): the VMM's own resident memory falls by ~1 MiB, mostly
+# pages of the shared libc.so and ld.so that fault-around maps 64 KiB at a
+# time, where a static binary maps only the libc code it links; PIE keeps
+# ASLR. docs/guides/boot-linux.md (bench-boot's VMM memory). Sanitized
+# builds need the dynamic runtime; appliances have their own static link
+# (appliance.mk); VMM_STATIC=0 links dynamically.
+VMM_STATIC ?= 1
+ifeq ($(SANFLAGS)$(VMM_STATIC)$(VIBE_APPLIANCE),1)
+VMM_LDFLAGS += -static-pie
+endif
 endif
 
 all: $(VMM_OUT)
