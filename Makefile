@@ -1,6 +1,8 @@
 # vibevmm: one entry point.
 #   make            build bin/vibegen, generate the selected machine, build bin/vibevmm
+#   make run        the main job: build, generate the machine, boot the hello guest
 #   make test       unit, corpus, golden and guest boot tests (cmocka)
+#   make linux-shell  boot the Debian kernel to a shell (in the nested test bed here)
 #   make test-arm64 the nested arm64 integration test alone (also in make test)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make bench-decode / bench-exit   benchmarks (not tests)
@@ -37,7 +39,7 @@ RE2C       ?= re2c
 MACHINE_FILE ?= $(shell cat build/gen/selected 2>/dev/null || echo machines/virt.yaml)
 MACHINE      := $(basename $(notdir $(MACHINE_FILE)))
 
-.PHONY: all test install clean bench-decode bench-exit deps
+.PHONY: all run test install clean bench-decode bench-exit deps
 all:
 
 include $(wildcard compiler/compiler.mk runtime/runtime.mk)
@@ -45,6 +47,13 @@ include tests/tests.mk
 
 deps:
 	scripts/deps.sh
+
+# The main job: a raw 64-bit guest (tests/guests/hello.S) greets on the
+# UART and ends vibevmm through debug-exit with status 0. It runs on any
+# /dev/kvm, including this project's software one; `make linux-shell`
+# boots Linux.
+run: all $(BUILD)/tests/guests/hello.bin
+	$(BIN)/vibevmm --binary $(BUILD)/tests/guests/hello.bin --entry 0x10000 --mem 128M
 
 clean:
 	rm -rf build bin
