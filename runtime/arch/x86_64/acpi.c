@@ -8,31 +8,18 @@
 #include "acpi.h"
 #include "acpi_tables.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "vibe/acpi_pm.h"
 #include "vibe/guest_mem.h"
+#include "errbuf.h"
 
 #define OEM_ID       "VIBE  "
 #define OEM_TABLE_ID "VIBEVMM "
 #define CREATOR_ID   "VIBE"
 
-static int fail(char *err, size_t errsz, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errsz) {
-		va_start(ap, fmt);
-		vsnprintf(err, errsz, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 uint8_t vibe_acpi_sum(const void *p, size_t len)
 {
@@ -51,7 +38,7 @@ int vibe_acpi_config_from_machine(const struct vibe_machine_desc *m,
 
 	memset(cfg, 0, sizeof(*cfg));
 	if (m->nvcpus == 0 || m->nvcpus > VIBE_ACPI_MAX_CPUS)
-		return fail(err, errsz, "ACPI: %u vCPUs; the MADT's xAPIC entries "
+		return errbuf(err, errsz, "ACPI: %u vCPUs; the MADT's xAPIC entries "
 			    "describe 1..%u", m->nvcpus, VIBE_ACPI_MAX_CPUS);
 	cfg->nvcpus = m->nvcpus;
 	for (unsigned i = 0; i < m->ndevs; i++) {
@@ -59,7 +46,7 @@ int vibe_acpi_config_from_machine(const struct vibe_machine_desc *m,
 
 		if (!strcmp(d->type, "acpi-pm")) {
 			if (d->space != VIBE_SPACE_PIO || d->base > 0xffff - VIBE_ACPI_PM_SIZE)
-				return fail(err, errsz, "%s: acpi-pm device '%s' must be in "
+				return errbuf(err, errsz, "%s: acpi-pm device '%s' must be in "
 					    "port I/O space", d->src, d->name);
 			cfg->pm_port = (uint16_t)d->base;
 			cfg->sci_irq = (uint8_t)(d->irq >= 0 ? (unsigned)d->irq : VIBE_ACPI_DEFAULT_SCI);
@@ -70,7 +57,7 @@ int vibe_acpi_config_from_machine(const struct vibe_machine_desc *m,
 		}
 	}
 	if (!have_pm)
-		return fail(err, errsz, "ACPI: machine '%s' has no acpi-pm device: Linux "
+		return errbuf(err, errsz, "ACPI: machine '%s' has no acpi-pm device: Linux "
 			    "needs its PM1 registers (add `type: acpi-pm` at pio 0x600)",
 			    m->name);
 	return 0;
@@ -213,11 +200,11 @@ long vibe_acpi_build(const struct vibe_acpi_config *c, const uint8_t *dsdt,
 	uint32_t madt_len;
 
 	if (c->nvcpus == 0 || c->nvcpus > VIBE_ACPI_MAX_CPUS || c->nlevel > 16)
-		return fail(err, errsz, "ACPI: bad configuration (%u vCPUs)", c->nvcpus);
+		return errbuf(err, errsz, "ACPI: bad configuration (%u vCPUs)", c->nvcpus);
 	if (!dsdt || dsdt_len < sizeof(struct acpi_header) || memcmp(dsdt, "DSDT", 4) ||
 	    ((const struct acpi_header *)(const void *)dsdt)->length != dsdt_len ||
 	    vibe_acpi_sum(dsdt, dsdt_len) != 0)
-		return fail(err, errsz, "ACPI: the compiled DSDT is not a valid table "
+		return errbuf(err, errsz, "ACPI: the compiled DSDT is not a valid table "
 			    "(%zu bytes)", dsdt_len);
 	fadt_off = align(xsdt_off + xsdt_len, 16);
 	facs_off = align(fadt_off + sizeof(struct acpi_fadt), 64); /* 5.2.10 */
@@ -226,7 +213,7 @@ long vibe_acpi_build(const struct vibe_acpi_config *c, const uint8_t *dsdt,
 	dsdt_off = align(madt_off + madt_max, 16);
 	end = dsdt_off + dsdt_len;
 	if (end > bufsz || end > VIBE_ACPI_MAX_SIZE)
-		return fail(err, errsz, "ACPI: tables need %llu bytes, room for %zu",
+		return errbuf(err, errsz, "ACPI: tables need %llu bytes, room for %zu",
 			    (unsigned long long)end, bufsz);
 	memset(buf, 0, end);
 
@@ -239,7 +226,7 @@ long vibe_acpi_build(const struct vibe_acpi_config *c, const uint8_t *dsdt,
 	build_fadt(buf + fadt_off, c, base + facs_off, base + dsdt_off);
 	madt_len = build_madt(buf + madt_off, c);
 	if (madt_len > madt_max) /* cannot happen: madt_max counts every entry */
-		return fail(err, errsz, "ACPI: MADT overflow");
+		return errbuf(err, errsz, "ACPI: MADT overflow");
 
 	/* 5.2.8 XSDT: 64-bit pointers to the FADT and the MADT. */
 	header(buf + xsdt_off, "XSDT", (uint32_t)xsdt_len, 1);
@@ -275,13 +262,13 @@ int vibe_acpi_install(struct vibe_vm *vm, const struct vibe_machine_desc *m,
 		return -1;
 	buf = malloc(VIBE_ACPI_MAX_SIZE);
 	if (!buf)
-		return fail(err, errsz, "ACPI: out of memory");
+		return errbuf(err, errsz, "ACPI: out of memory");
 	len = vibe_acpi_build(&cfg, dsdt, dsdt_len, VIBE_ACPI_BASE, buf,
 			      VIBE_ACPI_MAX_SIZE, err, errsz);
 	if (len < 0)
 		rc = -1;
 	else if (guest_write(vm, VIBE_ACPI_BASE, buf, (uint64_t)len) != 0)
-		rc = fail(err, errsz, "ACPI: guest RAM does not cover [0x%llx, 0x%llx) "
+		rc = errbuf(err, errsz, "ACPI: guest RAM does not cover [0x%llx, 0x%llx) "
 			  "for the ACPI tables", (unsigned long long)VIBE_ACPI_BASE,
 			  (unsigned long long)(VIBE_ACPI_BASE + (uint64_t)len));
 	else

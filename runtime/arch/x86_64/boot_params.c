@@ -5,11 +5,11 @@
  */
 #include "boot_params.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "vibe/guest_mem.h"
+#include "errbuf.h"
 
 #define E820_USABLE   1u /* E820_TYPE_RAM */
 #define E820_RESERVED 2u /* E820_TYPE_RESERVED */
@@ -17,19 +17,6 @@
 #define FOUR_GIB      0x100000000ull
 #define LOADER_UNDEFINED 0xff /* boot.rst type_of_loader: "0xFF undefined" */
 
-static int fail(char *err, size_t errsz, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errsz) {
-		va_start(ap, fmt);
-		vsnprintf(err, errsz, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 static uint64_t max64(uint64_t a, uint64_t b) { return a > b ? a : b; }
 static uint64_t min64(uint64_t a, uint64_t b) { return a < b ? a : b; }
@@ -137,13 +124,13 @@ int vibe_boot_params_build(struct boot_params *bp, const struct vibe_kernel *k,
 	/* cmdline_size: "the maximum size of the command line without the
 	 * terminating zero". */
 	if (clen > k->cmdline_max || clen + 1 > VIBE_BOOT_CMDLINE_MAX)
-		return fail(err, errsz, "kernel command line is %zu bytes; this kernel "
+		return errbuf(err, errsz, "kernel command line is %zu bytes; this kernel "
 			    "accepts at most %u", clen,
 			    (unsigned)min64(k->cmdline_max, VIBE_BOOT_CMDLINE_MAX - 1));
 
 	n = vibe_e820_build(ram, nram, bp->e820_table, E820_MAX_ENTRIES_ZEROPAGE);
 	if (n < 0)
-		return fail(err, errsz, "too many RAM ranges for the zero page's %u "
+		return errbuf(err, errsz, "too many RAM ranges for the zero page's %u "
 			    "e820 entries", E820_MAX_ENTRIES_ZEROPAGE);
 	bp->e820_entries = (uint8_t)n;
 
@@ -175,7 +162,7 @@ int vibe_boot_params_build(struct boot_params *bp, const struct vibe_kernel *k,
 		uint64_t at = place_initrd(bp->e820_table, n, k, initrd_size);
 
 		if (!at)
-			return fail(err, errsz, "no room for the %llu-byte initrd in guest "
+			return errbuf(err, errsz, "no room for the %llu-byte initrd in guest "
 				    "RAM between 1 MiB and 0x%llx outside the kernel "
 				    "[0x%llx, 0x%llx)", (unsigned long long)initrd_size,
 				    (unsigned long long)min64((uint64_t)k->initrd_addr_max + 1,

@@ -7,11 +7,11 @@
 #include "bzimage.h"
 
 #include <elf.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "vibe/guest_mem.h"
+#include "errbuf.h"
 
 /* Offsets of the setup header fields checked before it is copied
  * ("THE REAL-MODE KERNEL HEADER"). */
@@ -23,19 +23,6 @@
 #define HDRS_MAGIC     0x53726448u /* "HdrS" */
 #define BOOT_FLAG      0xaa55u
 
-static int fail(char *err, size_t errsz, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errsz) {
-		va_start(ap, fmt);
-		vsnprintf(err, errsz, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 static uint32_t rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 static uint16_t rd16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
@@ -56,22 +43,22 @@ static int parse_bzimage(const uint8_t *img, size_t len, struct vibe_kernel *k,
 	uint64_t hdr_end, setup_sects;
 
 	if (len < VERSION_OFF + 2 || rd32(img + MAGIC_OFF) != HDRS_MAGIC)
-		return fail(err, errsz, "not a Linux kernel: no ELF magic and no "
+		return errbuf(err, errsz, "not a Linux kernel: no ELF magic and no "
 			    "bzImage \"HdrS\" signature at 0x202 (%zu bytes)", len);
 	if (rd16(img + BOOT_FLAG_OFF) != BOOT_FLAG)
-		return fail(err, errsz, "bzImage boot_flag at 0x1fe is 0x%04x, not 0xaa55",
+		return errbuf(err, errsz, "bzImage boot_flag at 0x1fe is 0x%04x, not 0xaa55",
 			    rd16(img + BOOT_FLAG_OFF));
 	k->version = rd16(img + VERSION_OFF);
 	/* 2.06 is where cmdline_size appears: below it the limits Linux
 	 * accepts are guesses, and every kernel since 2.6.22 has it. */
 	if (k->version < 0x206)
-		return fail(err, errsz, "bzImage boot protocol %u.%02u is too old "
+		return errbuf(err, errsz, "bzImage boot protocol %u.%02u is too old "
 			    "(2.06 or later needed)", k->version >> 8, k->version & 0xff);
 	/* "the end of setup header can be calculated as 0x202 + byte value
 	 * at offset 0x201": copy only what the image really has. */
 	hdr_end = MAGIC_OFF + (uint64_t)img[JUMP_OFF + 1];
 	if (hdr_end > len)
-		return fail(err, errsz, "bzImage truncated inside its setup header "
+		return errbuf(err, errsz, "bzImage truncated inside its setup header "
 			    "(header ends at 0x%llx, file is %zu bytes)",
 			    (unsigned long long)hdr_end, len);
 	memset(&k->hdr, 0, sizeof(k->hdr));
@@ -85,21 +72,21 @@ static int parse_bzimage(const uint8_t *img, size_t len, struct vibe_kernel *k,
 	setup_sects = k->hdr.setup_sects ? k->hdr.setup_sects : 4;
 	k->pm_offset = (setup_sects + 1) * 512;
 	if (k->pm_offset >= len)
-		return fail(err, errsz, "bzImage truncated: setup_sects=%llu puts the "
+		return errbuf(err, errsz, "bzImage truncated: setup_sects=%llu puts the "
 			    "kernel at 0x%llx, beyond the file's %zu bytes",
 			    (unsigned long long)setup_sects,
 			    (unsigned long long)k->pm_offset, len);
 	k->pm_size = len - k->pm_offset;
 	/* syssize counts 16-byte paragraphs of the protected-mode code. */
 	if ((uint64_t)k->hdr.syssize * 16 > k->pm_size)
-		return fail(err, errsz, "bzImage truncated: kernel is %llu bytes "
+		return errbuf(err, errsz, "bzImage truncated: kernel is %llu bytes "
 			    "(syssize), only %llu present",
 			    (unsigned long long)k->hdr.syssize * 16,
 			    (unsigned long long)k->pm_size);
 
 	k->relocatable = k->hdr.relocatable_kernel != 0;
 	if (k->relocatable && !is_pow2(k->hdr.kernel_alignment))
-		return fail(err, errsz, "bzImage kernel_alignment 0x%x is not a "
+		return errbuf(err, errsz, "bzImage kernel_alignment 0x%x is not a "
 			    "power of two", k->hdr.kernel_alignment);
 	/* "64-bit BOOT PROTOCOL": 2.12 added xloadflags; XLF_KERNEL_64 says
 	 * the entry at load address + 0x200 exists. */
@@ -123,18 +110,18 @@ static int parse_elf(const uint8_t *img, size_t len, struct vibe_kernel *k,
 	int found_entry = 0, nload = 0;
 
 	if (len < sizeof(eh))
-		return fail(err, errsz, "ELF kernel truncated: %zu bytes, no full ELF header", len);
+		return errbuf(err, errsz, "ELF kernel truncated: %zu bytes, no full ELF header", len);
 	memcpy(&eh, img, sizeof(eh));
 	if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB ||
 	    eh.e_machine != EM_X86_64)
-		return fail(err, errsz, "ELF kernel is not x86_64 ELF64 little-endian");
+		return errbuf(err, errsz, "ELF kernel is not x86_64 ELF64 little-endian");
 	if (eh.e_type != ET_EXEC)
-		return fail(err, errsz, "ELF kernel is not an executable (e_type %u); "
+		return errbuf(err, errsz, "ELF kernel is not an executable (e_type %u); "
 			    "pass vmlinux, not a module or object", eh.e_type);
 	if (eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum == 0)
-		return fail(err, errsz, "ELF kernel has no usable program headers");
+		return errbuf(err, errsz, "ELF kernel has no usable program headers");
 	if (!in_file(eh.e_phoff, (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr), len))
-		return fail(err, errsz, "ELF kernel truncated: program headers at 0x%llx "
+		return errbuf(err, errsz, "ELF kernel truncated: program headers at 0x%llx "
 			    "lie beyond the file's %zu bytes", (unsigned long long)eh.e_phoff, len);
 
 	k->entry = 0;
@@ -145,13 +132,13 @@ static int parse_elf(const uint8_t *img, size_t len, struct vibe_kernel *k,
 		if (ph.p_type != PT_LOAD)
 			continue;
 		if (!in_file(ph.p_offset, ph.p_filesz, len))
-			return fail(err, errsz, "ELF kernel truncated: segment %u needs file "
+			return errbuf(err, errsz, "ELF kernel truncated: segment %u needs file "
 				    "bytes [0x%llx, +0x%llx), file is %zu bytes", i,
 				    (unsigned long long)ph.p_offset,
 				    (unsigned long long)ph.p_filesz, len);
 		if (ph.p_filesz > ph.p_memsz || ph.p_paddr + ph.p_memsz < ph.p_paddr ||
 		    ph.p_vaddr + ph.p_memsz < ph.p_vaddr)
-			return fail(err, errsz, "ELF kernel segment %u has an impossible "
+			return errbuf(err, errsz, "ELF kernel segment %u has an impossible "
 				    "size or address", i);
 		nload++;
 		if (ph.p_paddr < lo)
@@ -169,9 +156,9 @@ static int parse_elf(const uint8_t *img, size_t len, struct vibe_kernel *k,
 		}
 	}
 	if (!nload)
-		return fail(err, errsz, "ELF kernel has no PT_LOAD segment");
+		return errbuf(err, errsz, "ELF kernel has no PT_LOAD segment");
 	if (!found_entry)
-		return fail(err, errsz, "ELF kernel entry 0x%llx is outside every "
+		return errbuf(err, errsz, "ELF kernel entry 0x%llx is outside every "
 			    "loadable segment", (unsigned long long)eh.e_entry);
 	memset(&k->hdr, 0, sizeof(k->hdr));
 	k->hdr_len = 0;
@@ -191,7 +178,7 @@ int vibe_kernel_parse(const uint8_t *img, size_t len, struct vibe_kernel *k,
 {
 	memset(k, 0, sizeof(*k));
 	if (!img)
-		return fail(err, errsz, "no kernel image");
+		return errbuf(err, errsz, "no kernel image");
 	if (len >= SELFMAG && memcmp(img, ELFMAG, SELFMAG) == 0)
 		return parse_elf(img, len, k, err, errsz);
 	return parse_bzimage(img, len, k, err, errsz);
@@ -213,11 +200,11 @@ static int load_elf(struct vibe_vm *vm, const uint8_t *img, struct vibe_kernel *
 		/* Below 1 MiB live the zero page, command line, page tables and
 		 * ACPI tables (boot_params.h), written after the kernel. */
 		if (ph.p_paddr < VIBE_KERNEL_LEGACY_ADDR)
-			return fail(err, errsz, "ELF kernel segment %u at 0x%llx is below 1 MiB, "
+			return errbuf(err, errsz, "ELF kernel segment %u at 0x%llx is below 1 MiB, "
 				    "where the boot structures go", i, (unsigned long long)ph.p_paddr);
 		dst = guest_ptr(vm, ph.p_paddr, ph.p_memsz);
 		if (!dst)
-			return fail(err, errsz, "ELF kernel segment %u [0x%llx, +0x%llx) is "
+			return errbuf(err, errsz, "ELF kernel segment %u [0x%llx, +0x%llx) is "
 				    "outside guest RAM", i, (unsigned long long)ph.p_paddr,
 				    (unsigned long long)ph.p_memsz);
 		memcpy(dst, img + ph.p_offset, ph.p_filesz);
@@ -236,7 +223,7 @@ static int load_bzimage(struct vibe_vm *vm, const uint8_t *img, struct vibe_kern
 	uint64_t addr, out;
 
 	if (!k->can_64)
-		return fail(err, errsz, "bzImage (protocol %u.%02u) has no 64-bit entry "
+		return errbuf(err, errsz, "bzImage (protocol %u.%02u) has no 64-bit entry "
 			    "point: 2.12+ with XLF_KERNEL_64 needed", k->version >> 8,
 			    k->version & 0xff);
 	/* "RELOCATABLE": load at pref_address when possible, which also
@@ -250,7 +237,7 @@ static int load_bzimage(struct vibe_vm *vm, const uint8_t *img, struct vibe_kern
 		addr = VIBE_KERNEL_LEGACY_ADDR;
 	if (guest_write(vm, addr, img + k->pm_offset, k->pm_size) != 0 ||
 	    !guest_ptr(vm, addr, need))
-		return fail(err, errsz, "guest RAM cannot hold the kernel: %llu bytes "
+		return errbuf(err, errsz, "guest RAM cannot hold the kernel: %llu bytes "
 			    "at 0x%llx", (unsigned long long)need, (unsigned long long)addr);
 	/* The decompressor writes the kernel at max(load address, the
 	 * kernel's LOAD_PHYSICAL_ADDR, which header.S stores as pref_address)
@@ -261,7 +248,7 @@ static int load_bzimage(struct vibe_vm *vm, const uint8_t *img, struct vibe_kern
 	if (pref > out)
 		out = pref;
 	if (init && !guest_ptr(vm, out, init))
-		return fail(err, errsz, "guest RAM too small for this kernel: it "
+		return errbuf(err, errsz, "guest RAM too small for this kernel: it "
 			    "decompresses into [0x%llx, 0x%llx)", (unsigned long long)out,
 			    (unsigned long long)(out + init));
 	k->load_addr = addr;
@@ -279,5 +266,5 @@ int vibe_kernel_load(struct vibe_vm *vm, const uint8_t *img, size_t len,
 		return load_elf(vm, img, k, err, errsz);
 	if (k->kind == VIBE_KERNEL_BZIMAGE)
 		return load_bzimage(vm, img, k, err, errsz);
-	return fail(err, errsz, "kernel image was not parsed");
+	return errbuf(err, errsz, "kernel image was not parsed");
 }
