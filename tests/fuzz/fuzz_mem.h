@@ -1,7 +1,8 @@
 /*
  * TEST DOUBLE for the fuzz targets: guest RAM as a few separately
  * malloc'd host buffers, behind the real guest_mem.h interface
- * (guest_ptr/guest_read/guest_write), plus silent vibe_log stubs.
+ * (guest_ptr; guest_read/guest_write are the header's own inlines over it),
+ * plus silent vibe_log stubs.
  *
  * Each region is its own heap block of exactly its size, so ASan puts a
  * redzone right after it: code that reads one byte past what guest_ptr()

@@ -16,7 +16,7 @@
 
 static uint64_t rd64(struct vibe_vm *vm, uint64_t gpa)
 {
-	uint64_t v;
+	uint64_t v = 0; /* set even when the read fails: the assert reports it */
 
 	assert_int_equal(guest_read(vm, gpa, &v, 8), 0);
 	return v;

@@ -73,23 +73,6 @@ void *guest_ptr(struct vibe_vm *vm, uint64_t gpa, uint64_t len)
 	return NULL;
 }
 
-int guest_read(struct vibe_vm *vm, uint64_t gpa, void *dst, uint64_t len)
-{
-	void *p = guest_ptr(vm, gpa, len);
-	if (!p)
-		return -1;
-	memcpy(dst, p, len);
-	return 0;
-}
-
-int guest_write(struct vibe_vm *vm, uint64_t gpa, const void *src, uint64_t len)
-{
-	void *p = guest_ptr(vm, gpa, len);
-	if (!p)
-		return -1;
-	memcpy(p, src, len);
-	return 0;
-}
 
 void *fake_host(uint64_t gpa)
 {
