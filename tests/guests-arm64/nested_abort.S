@@ -39,18 +39,7 @@ _start:
 	ldr	x0, =0x84000008		/* PSCI SYSTEM_OFF */
 	hvc	#0
 	mov	w0, #0x7e
-fail:
-	ldr	x1, =DBGEXIT
-	str	w0, [x1]
-	b	.
-
-puts:
-	ldr	x1, =UART
-1:	ldrb	w3, [x2], #1
-	cbz	w3, 2f
-	str	w3, [x1]
-	b	1b
-2:	ret
+	.include "guest.inc"	/* fail:, puts: */
 
 ok:	.asciz	"abort injected ok\n"
 	.balign	8

@@ -36,19 +36,7 @@ _start:
 	ldr	x0, =0x84000008		/* PSCI SYSTEM_OFF */
 	hvc	#0
 	mov	w0, #2			/* SYSTEM_OFF returned */
-fail:
-	ldr	x1, =DBGEXIT
-	str	w0, [x1]
-	b	.
-
-/* puts(x2): bytes to the PL011 data register until NUL. */
-puts:
-	ldr	x1, =UART
-1:	ldrb	w3, [x2], #1
-	cbz	w3, 2f
-	str	w3, [x1]
-	b	1b
-2:	ret
+	.include "guest.inc"	/* fail:, puts: */
 
 ok:	.asciz	"raw guest: uart ok\n"
 	.balign	8

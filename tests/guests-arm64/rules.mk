@@ -10,9 +10,9 @@ ARM64_AS      ?= aarch64-linux-gnu-as
 ARM64_LD      ?= aarch64-linux-gnu-ld
 ARM64_OBJCOPY ?= aarch64-linux-gnu-objcopy
 
-$(ARM64_GUEST_DIR)/%.o: tests/guests-arm64/%.S
+$(ARM64_GUEST_DIR)/%.o: tests/guests-arm64/%.S tests/guests-arm64/guest.inc
 	@mkdir -p $(@D)
-	$(ARM64_AS) -o $@ $<
+	$(ARM64_AS) -I tests/guests-arm64 -o $@ $<
 
 $(ARM64_GUEST_DIR)/%.elf: $(ARM64_GUEST_DIR)/%.o
 	$(ARM64_LD) -nostdlib -Ttext=0x40080000 -e _start -o $@ $<
